@@ -1,4 +1,150 @@
 /**
  * @since 0.1.0
  */
-export {}
+
+/**
+ * Patient attachments.
+ *
+ * @since 0.1.0
+ */
+export * from "./Attachment.js"
+
+/**
+ * Billing details of a patient.
+ *
+ * @since 0.1.0
+ */
+export * from "./Billing.js"
+
+/**
+ * Where a patient record came from, and where v2 reads it from.
+ *
+ * @since 0.1.0
+ */
+export * from "./DataSource.js"
+
+/**
+ * Date of birth: a calendar date, not an instant.
+ *
+ * @since 0.1.0
+ */
+export * from "./DateOfBirth.js"
+
+/**
+ * Linking a Hero patient to a record in the practice's EHR.
+ *
+ * @since 0.1.0
+ */
+export * from "./EhrConnection.js"
+
+/**
+ * The identifiers a patient is known by.
+ *
+ * @since 0.1.0
+ */
+export * from "./Identifier.js"
+
+/**
+ * Branded identifiers.
+ *
+ * @since 0.1.0
+ */
+export * from "./Ids.js"
+
+/**
+ * The `{ data, count }` envelope of every list response.
+ *
+ * @since 0.1.0
+ */
+export * from "./ListEnvelope.js"
+
+/**
+ * Merging two Hero patients.
+ *
+ * @since 0.1.0
+ */
+export * from "./Merge.js"
+
+/**
+ * The merge token.
+ *
+ * @since 0.1.0
+ */
+export * from "./MergeToken.js"
+
+/**
+ * NHS numbers.
+ *
+ * @since 0.1.0
+ */
+export * from "./NhsNumber.js"
+
+/**
+ * The patient shapes v1, v2 (EHR candidate) and v3.
+ *
+ * @since 0.1.0
+ */
+export * from "./Patient.js"
+
+/**
+ * The v1 patient status.
+ *
+ * @since 0.1.0
+ */
+export * from "./PatientStatus.js"
+
+/**
+ * Payment methods.
+ *
+ * @since 0.1.0
+ */
+export * from "./PaymentMethod.js"
+
+/**
+ * Registering patients.
+ *
+ * @since 0.1.0
+ */
+export * from "./Registration.js"
+
+/**
+ * Query parameters of the look-ups and searches.
+ *
+ * @since 0.1.0
+ */
+export * from "./Search.js"
+
+/**
+ * Administrative sex.
+ *
+ * @since 0.1.0
+ */
+export * from "./Sex.js"
+
+/**
+ * Instants on the wire.
+ *
+ * @since 0.1.0
+ */
+export * from "./Timestamp.js"
+
+/**
+ * Patient titles.
+ *
+ * @since 0.1.0
+ */
+export * from "./Title.js"
+
+/**
+ * The documented 400 body.
+ *
+ * @since 0.1.0
+ */
+export * from "./ValidationError.js"
+
+/**
+ * Webhook event names and bodies.
+ *
+ * @since 0.1.0
+ */
+export * from "./Webhook.js"
