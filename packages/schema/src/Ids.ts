@@ -43,7 +43,10 @@ export const ReceivedPatientId: Schema.Schema<PatientId, string> = Schema.String
  * @since 0.1.0
  * @category schemas
  */
-export const PatientUid = Schema.String.pipe(Schema.brand("PatientUid"), Schema.annotations({ identifier: "PatientUid" }))
+export const PatientUid = Schema.String.pipe(
+  Schema.brand("PatientUid"),
+  Schema.annotations({ identifier: "PatientUid" })
+)
 
 /**
  * @since 0.1.0

@@ -5,8 +5,8 @@
  *
  * @since 0.1.0
  */
-import type * as Brand from "effect/Brand"
 import type * as Arbitrary from "effect/Arbitrary"
+import type * as Brand from "effect/Brand"
 import { NodeInspectSymbol } from "effect/Inspectable"
 import * as Option from "effect/Option"
 import * as ParseResult from "effect/ParseResult"
@@ -54,7 +54,8 @@ export type NhsNumber = string & Brand.Brand<"NhsNumber">
 export const CanonicalNhsNumber: Schema.Schema<NhsNumber, string> = Schema.String.pipe(
   Schema.filter((s) => internal.isCanonical(s), {
     message: (issue) =>
-      typeof issue.actual === "string" ? internal.message(invalidReason(issue.actual), internal.safeHint(issue.actual)) :
+      typeof issue.actual === "string" ?
+        internal.message(invalidReason(issue.actual), internal.safeHint(issue.actual)) :
         "Invalid NHS number: not a string",
     arbitrary: () => (fc) => validArbitrary(fc)
   }),
@@ -171,7 +172,8 @@ export const testRangeNhsNumber = (seed: number): NhsNumber => {
   return "9990000018" as NhsNumber
 }
 
-const maskedInspect = (self: { readonly value: string; readonly _tag: string }) => `${self._tag}(${internal.mask(self.value)})`
+const maskedInspect = (self: { readonly value: string; readonly _tag: string }) =>
+  `${self._tag}(${internal.mask(self.value)})`
 
 /**
  * An NHS number received from the API that passed validation.

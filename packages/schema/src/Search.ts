@@ -17,7 +17,14 @@ import { NhsNumber } from "./NhsNumber.js"
  * @since 0.1.0
  * @category constants
  */
-export const knownSearchFields = ["emis_id", "ehr_partner_id", "nhs_number", "gha_number", "hero_id", "hero_uid"] as const
+export const knownSearchFields = [
+  "emis_id",
+  "ehr_partner_id",
+  "nhs_number",
+  "gha_number",
+  "hero_id",
+  "hero_uid"
+] as const
 
 /**
  * The `field` of a v1/v2 look-up: a snake_case field name.
