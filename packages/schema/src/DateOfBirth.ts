@@ -33,7 +33,7 @@ const isCalendarDate = (s: string): boolean => {
   const year = Number(m[1])
   const month = Number(m[2])
   const day = Number(m[3])
-  return year >= 1800 && month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month)
+  return year >= 1 && month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month)
 }
 
 /**
@@ -44,7 +44,7 @@ const isCalendarDate = (s: string): boolean => {
  */
 export const CanonicalDateOfBirth: Schema.Schema<DateOfBirth, string> = Schema.String.pipe(
   Schema.filter(isCalendarDate, {
-    message: () => "A date of birth must be a real calendar date YYYY-MM-DD (year 1800 or later)",
+    message: () => "A date of birth must be a real calendar date YYYY-MM-DD",
     arbitrary: () => (fc) =>
       fc.date({ min: new Date("1900-01-01T00:00:00Z"), max: new Date("2030-12-31T00:00:00Z"), noInvalidDate: true })
         .map((d) => d.toISOString().slice(0, 10))

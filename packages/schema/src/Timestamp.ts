@@ -13,7 +13,16 @@ import * as Schema from "effect/Schema"
  * @since 0.1.0
  * @category schemas
  */
-export const Timestamp = Schema.DateTimeUtc.annotations({
+export const Timestamp = Schema.transform(
+  Schema.String,
+  Schema.DateTimeUtc,
+  {
+    strict: true,
+    // RFC 3339 allows a lower-case "t"/"z" and a leap second; Date parsing does not.
+    decode: (s) => s.replace(/^(\d{4}-\d{2}-\d{2})t/, "$1T").replace(/z$/, "Z").replace(/(T\d{2}:\d{2}):60/, "$1:59"),
+    encode: (s) => s
+  }
+).annotations({
   identifier: "Timestamp",
   arbitrary: () => (fc) =>
     fc.date({ min: new Date("1900-01-01T00:00:00Z"), max: new Date("2100-01-01T00:00:00Z"), noInvalidDate: true })
