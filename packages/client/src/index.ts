@@ -1,4 +1,45 @@
 /**
  * @since 0.1.0
  */
-export {}
+
+/**
+ * The client service.
+ *
+ * @since 0.1.0
+ */
+export { HeroHealthClient, type Service as HeroHealthClientService } from "./HeroHealthClient.js"
+
+/**
+ * Where and as whom the client calls.
+ *
+ * @since 0.1.0
+ */
+export {
+  defaultRateLimit,
+  defaultRetryBudget,
+  HeroHealthConfig,
+  type Options as HeroHealthConfigOptions,
+  type RetryBudget,
+  validateBaseUrl
+} from "./HeroHealthConfig.js"
+
+/**
+ * The client's typed failures.
+ *
+ * @since 0.1.0
+ */
+export * from "./HeroHealthError.js"
+
+/**
+ * Operations and their policies.
+ *
+ * @since 0.1.0
+ */
+export * from "./Operation.js"
+
+/**
+ * The rate limiter's store.
+ *
+ * @since 0.1.0
+ */
+export * as RateLimitStore from "./RateLimitStore.js"

@@ -1,0 +1,150 @@
+/**
+ * The Hero Health Patients API as an Effect service: one method per operationId, domain types in
+ * and out, every failure typed, retries, rate limits and timeouts built in.
+ *
+ * @since 0.1.0
+ */
+import type * as HttpClient from "@effect/platform/HttpClient"
+import type {
+  Attachment,
+  BillingInfo,
+  ConnectPatientEhrRequest,
+  EhrCandidate,
+  GetPatientByIdV2Params,
+  List,
+  ListPatientsParams,
+  ListPatientsV2Params,
+  ListPatientsV3Params,
+  MergePatientRequest,
+  MergePreview,
+  Page,
+  PatientId,
+  PatientV1,
+  PatientV2,
+  PatientV3,
+  PaymentMethodsResponse,
+  PreviewPatientMergeRequest,
+  RegisterPatientPdsRequest,
+  RegisterPatientPdsResult,
+  RegisterPatientRequest,
+  RegisterPatientResult
+} from "@hero-effect/schema"
+import type * as ConfigError from "effect/ConfigError"
+import * as Context from "effect/Context"
+import type * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import type * as Stream from "effect/Stream"
+import * as HeroHealthConfig from "./HeroHealthConfig.js"
+import type { CommonError, PatientError, PatientWriteError } from "./HeroHealthError.js"
+import * as internal from "./internal/client.js"
+
+/**
+ * The client's methods. Ids are checked and path-encoded, inputs validated against their schemas,
+ * before anything is sent.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Service {
+  /** `GET /v1/patients/{id}/ehr/candidates`: EHR records that might be this Hero patient. */
+  readonly listPatientEhrCandidates: (patientId: PatientId) => Effect.Effect<List<EhrCandidate>, PatientError>
+  /** `POST /v1/patients/{id}/ehr/connect`: link the patient to one EHR record. A write. */
+  readonly connectPatientEhr: (
+    patientId: PatientId,
+    request: ConnectPatientEhrRequest
+  ) => Effect.Effect<void, PatientWriteError>
+  /** `POST /v1/patients/{id}/merge/preview`: what merging the incoming patient into this one gives, and a token. */
+  readonly previewPatientMerge: (
+    mainPatientId: PatientId,
+    request: PreviewPatientMergeRequest
+  ) => Effect.Effect<MergePreview, PatientWriteError>
+  /** `POST /v1/patients/{id}/merge`: carry the previewed merge out. A write, never retried blindly. */
+  readonly mergePatient: (
+    mainPatientId: PatientId,
+    request: MergePatientRequest
+  ) => Effect.Effect<void, PatientWriteError>
+  /** `GET /v1/patients/{id}`. */
+  readonly getPatientById: (patientId: PatientId) => Effect.Effect<PatientV1, PatientError>
+  /** `GET /v1/patients/{id}/attachments`. */
+  readonly listPatientAttachments: (patientId: PatientId) => Effect.Effect<List<Attachment>, PatientError>
+  /** `GET /v1/patients?field&search`. The search value is never logged or traced. */
+  readonly listPatients: (params: ListPatientsParams) => Effect.Effect<List<PatientV1>, CommonError>
+  /** `POST /v1/patients/register_pds`: trace on the Spine; the existing or new Hero id, or an identity check. A write. */
+  readonly registerPatientPds: (
+    request: RegisterPatientPdsRequest
+  ) => Effect.Effect<RegisterPatientPdsResult, PatientError>
+  /** `POST /v1/patients/register`: create, or update on the same NHS number and date of birth. A write. */
+  readonly registerPatient: (request: RegisterPatientRequest) => Effect.Effect<RegisterPatientResult, PatientError>
+  /** `GET /v1/patients/{id}/billing_info`. */
+  readonly patientBillingInfo: (patientId: PatientId) => Effect.Effect<BillingInfo, PatientError>
+  /** `GET /v1/patients/{id}/payment_methods`. */
+  readonly listPatientPaymentMethods: (patientId: PatientId) => Effect.Effect<PaymentMethodsResponse, PatientError>
+  /** `GET /v2/patients/{id}?data_source`. */
+  readonly getPatientByIdV2: (
+    patientId: PatientId,
+    params?: GetPatientByIdV2Params
+  ) => Effect.Effect<PatientV2, PatientError>
+  /** `GET /v2/patients?field&search&dataSource`. */
+  readonly listPatientsV2: (params: ListPatientsV2Params) => Effect.Effect<List<PatientV2>, CommonError>
+  /** `GET /v3/patients`: one page of a multi-filter search. */
+  readonly listPatientsV3: (params: ListPatientsV3Params) => Effect.Effect<Page<PatientV3>, CommonError>
+  /**
+   * Every result of a v3 search, page after page (from `pageIndex`, default 0, `pageSize`
+   * default 50), until a short or empty page or `count` is reached.
+   */
+  readonly streamPatientsV3: (params: ListPatientsV3Params) => Stream.Stream<PatientV3, CommonError>
+}
+
+/**
+ * Builds the client from its configuration and an `HttpClient`. Uses a `RateLimitStore` from the
+ * context when there is one (to share limits across processes), else an in-memory one.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make: Effect.Effect<Service, never, HeroHealthConfig.HeroHealthConfig | HttpClient.HttpClient> =
+  internal.make
+
+/**
+ * The client as a layer.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layer: Layer.Layer<HeroHealthClient, never, HeroHealthConfig.HeroHealthConfig | HttpClient.HttpClient> =
+  Layer.suspend(() => Layer.effect(HeroHealthClient, make))
+
+/**
+ * The client configured from the environment (`HERO_API_KEY`, `HERO_PRACTICE_GROUP_ID`,
+ * `HERO_BASE_URL` or `HERO_ENVIRONMENT`).
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerConfigWith = (
+  options?: Parameters<typeof HeroHealthConfig.layerConfigWith>[0]
+): Layer.Layer<HeroHealthClient, ConfigError.ConfigError, HttpClient.HttpClient> =>
+  layer.pipe(Layer.provide(HeroHealthConfig.layerConfigWith(options)))
+
+/**
+ * The client as a service, with its constructors as statics: `HeroHealthClient.make`,
+ * `.layer` (needs `HeroHealthConfig` and an `HttpClient`), `.layerConfig` (configuration from the
+ * environment) and `.layerConfigWith(options)`.
+ *
+ * @since 0.1.0
+ * @category tags
+ */
+export class HeroHealthClient extends Context.Tag("@hero-effect/client/HeroHealthClient")<HeroHealthClient, Service>() {
+  /** @since 0.1.0 */
+  static readonly make = make
+  /** @since 0.1.0 */
+  static get layer(): Layer.Layer<HeroHealthClient, never, HeroHealthConfig.HeroHealthConfig | HttpClient.HttpClient> {
+    return layer
+  }
+  /** @since 0.1.0 */
+  static readonly layerConfigWith = layerConfigWith
+  /** @since 0.1.0 */
+  static get layerConfig(): Layer.Layer<HeroHealthClient, ConfigError.ConfigError, HttpClient.HttpClient> {
+    return layerConfigWith()
+  }
+}

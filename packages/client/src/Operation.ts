@@ -1,0 +1,139 @@
+/**
+ * The 14 Patients operations, whether each reads or writes, and the policy (retries, timeouts,
+ * rate limits) each one runs under.
+ *
+ * @since 0.1.0
+ */
+import type * as Duration from "effect/Duration"
+
+/**
+ * Every operationId of the Patients API, in the docs' order.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const operationIds = [
+  "listPatientEhrCandidates",
+  "connectPatientEhr",
+  "previewPatientMerge",
+  "mergePatient",
+  "getPatientById",
+  "listPatientAttachments",
+  "listPatients",
+  "registerPatientPds",
+  "registerPatient",
+  "patientBillingInfo",
+  "listPatientPaymentMethods",
+  "getPatientByIdV2",
+  "listPatientsV2",
+  "listPatientsV3"
+] as const
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type OperationId = typeof operationIds[number]
+
+/**
+ * The writes: retried only when the server certainly did not act (429, connection refused).
+ * The merge preview is a POST but changes nothing, so it is a read.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const writeOperations: ReadonlySet<OperationId> = new Set([
+  "connectPatientEhr",
+  "mergePatient",
+  "registerPatient",
+  "registerPatientPds"
+])
+
+/**
+ * When to retry: `"transient"` (network errors, timeouts, 408/429/500/502/503/504), `"unsent"`
+ * (only a 429 or a connection that failed before sending), or `"never"`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type RetryOn = "transient" | "unsent" | "never"
+
+/**
+ * A token bucket: `limit` requests per `interval`, bursts up to `limit`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface RateLimit {
+  readonly limit: number
+  readonly interval: Duration.DurationInput
+}
+
+/**
+ * How one operation runs.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface OperationPolicy {
+  /** Retries after the first attempt. */
+  readonly maxRetries: number
+  readonly retryOn: RetryOn
+  /** Backoff before retry n (0-based) is U[0.5, 1] · min(baseDelay · 2ⁿ, maxDelay). */
+  readonly baseDelay: Duration.DurationInput
+  readonly maxDelay: Duration.DurationInput
+  /** A `Retry-After` longer than this is not waited for: the 429 is returned instead. */
+  readonly maxRetryAfter: Duration.DurationInput
+  /** Timeout of one attempt (send, status and body). */
+  readonly attemptTimeout: Duration.DurationInput
+  /** Deadline of the whole call, retries and waits included. */
+  readonly deadline: Duration.DurationInput
+  /** This operation's own rate limit, on top of the client-wide one; `undefined` for none. */
+  readonly rateLimit: RateLimit | undefined
+}
+
+/**
+ * Defaults for reads: 2 retries on transient failures, 500 ms base, 5 s cap, Retry-After up to
+ * 30 s, 10 s per attempt, 60 s per call.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const defaultReadPolicy: OperationPolicy = {
+  maxRetries: 2,
+  retryOn: "transient",
+  baseDelay: "500 millis",
+  maxDelay: "5 seconds",
+  maxRetryAfter: "30 seconds",
+  attemptTimeout: "10 seconds",
+  deadline: "60 seconds",
+  rateLimit: undefined
+}
+
+/**
+ * Defaults for writes: as reads, but retried only when certainly unsent.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const defaultWritePolicy: OperationPolicy = { ...defaultReadPolicy, retryOn: "unsent" }
+
+/**
+ * The default policy of an operation.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const defaultPolicy = (operation: OperationId): OperationPolicy =>
+  writeOperations.has(operation) ? defaultWritePolicy : defaultReadPolicy
+
+/**
+ * The policy of an operation with overrides applied.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const resolvePolicy = (
+  operation: OperationId,
+  overrides: Partial<Record<OperationId, Partial<OperationPolicy>>> | undefined
+): OperationPolicy => ({ ...defaultPolicy(operation), ...overrides?.[operation] })

@@ -1,0 +1,363 @@
+import * as HttpClient from "@effect/platform/HttpClient"
+import type * as HttpClientError from "@effect/platform/HttpClientError"
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import * as Clock from "effect/Clock"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import type * as ParseResult from "effect/ParseResult"
+import * as Random from "effect/Random"
+import * as Redacted from "effect/Redacted"
+import * as Ref from "effect/Ref"
+import * as Schema from "effect/Schema"
+import type { Options } from "../HeroHealthConfig.js"
+import { defaultRateLimit, defaultRetryBudget } from "../HeroHealthConfig.js"
+import * as Errors from "../HeroHealthError.js"
+import type { OperationId, OperationPolicy } from "../Operation.js"
+import { resolvePolicy } from "../Operation.js"
+import type * as RateLimitStore from "../RateLimitStore.js"
+import { decodeFailureSummary, excerpt, issuesOf } from "./redact.js"
+import { parseRetryAfter } from "./retryAfter.js"
+
+/** A request ready to send: wire path (ids already encoded), query and body. @internal */
+export interface RequestSpec {
+  readonly method: "GET" | "POST"
+  readonly path: string
+  readonly query?: Readonly<Record<string, string | undefined>> | undefined
+  readonly body?: unknown
+  /** Which 4xx statuses this operation documents or can meet; others are unexpected. */
+  readonly notFound?: { readonly patientId?: string | undefined } | undefined
+  readonly conflicts?: boolean | undefined
+}
+
+/** @internal */
+export interface RawResponse {
+  readonly status: number
+  readonly headers: Readonly<Record<string, string>>
+  readonly text: string
+}
+
+// Connection failures that happen before a byte of the request leaves: safe to repeat a write.
+const unsentCodes = new Set([
+  "ECONNREFUSED",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "ENETUNREACH",
+  "EHOSTUNREACH",
+  "EADDRNOTAVAIL",
+  "UND_ERR_CONNECT_TIMEOUT",
+  "ERR_INVALID_URL"
+])
+
+const errorCode = (cause: unknown): string | undefined => {
+  let current: unknown = cause
+  for (let i = 0; i < 6 && typeof current === "object" && current !== null; i++) {
+    const code = (current as { code?: unknown }).code
+    if (typeof code === "string" && /^[A-Z0-9_]+$/.test(code)) return code
+    current = (current as { cause?: unknown }).cause
+  }
+  return undefined
+}
+
+/**
+ * The failures a request can produce: 404 becomes PatientNotFound only where the spec says a
+ * patient can be missing, 409 becomes Conflict only where it says conflicts can happen.
+ * @internal
+ */
+export type ErrorsOf<Spec extends RequestSpec> =
+  | Errors.CommonError
+  | (Spec extends { readonly notFound: object } ? Errors.PatientNotFound : never)
+  | (Spec extends { readonly conflicts: true } ? Errors.Conflict : never)
+
+/** The engine every operation runs on. @internal */
+export interface Engine {
+  readonly run: <A, E, const Spec extends RequestSpec>(
+    operation: OperationId,
+    spec: Spec,
+    onSuccess: (response: RawResponse) => Effect.Effect<A, E>
+  ) => Effect.Effect<A, E | ErrorsOf<Spec>>
+  readonly invalidInput: (operation: OperationId, error: unknown) => Errors.InvalidInput
+}
+
+/** A fingerprint of the API key for store keys: never the key itself. @internal */
+export const keyFingerprint = (apiKey: Redacted.Redacted<string>): string => {
+  let hash = 0x811c9dc5
+  for (const char of Redacted.value(apiKey)) {
+    hash ^= char.charCodeAt(0)
+    hash = Math.imul(hash, 0x01000193) >>> 0
+  }
+  return hash.toString(16).padStart(8, "0")
+}
+
+/** @internal */
+export const makeEngine = (
+  httpClient: HttpClient.HttpClient,
+  config: Options,
+  store: RateLimitStore.Service
+): Effect.Effect<Engine> =>
+  Effect.gen(function*() {
+    const budget = config.retryBudget ?? defaultRetryBudget
+    const tokens = yield* Ref.make(budget.capacity)
+    const scope = `hero:${config.practiceGroupId}:${keyFingerprint(config.apiKey)}`
+    const overall = config.rateLimit === undefined ? defaultRateLimit : config.rateLimit
+    // Our own spans carry redacted URLs; the platform's would put query values (an NHS number in
+    // `search`) into `url.full`.
+    const http = httpClient.pipe(HttpClient.withTracerDisabledWhen(() => true))
+    const policies = new Map<OperationId, OperationPolicy>()
+    const policyOf = (operation: OperationId) => {
+      let policy = policies.get(operation)
+      if (policy === undefined) {
+        policy = resolvePolicy(operation, config.policies)
+        policies.set(operation, policy)
+      }
+      return policy
+    }
+
+    const wait = (key: string, limit: number, interval: Duration.DurationInput) =>
+      Effect.gen(function*() {
+        const now = yield* Clock.currentTimeMillis
+        const delay = yield* store.reserve(key, limit, Duration.toMillis(interval), now)
+        if (delay > 0) yield* Effect.sleep(Duration.millis(delay))
+      })
+
+    // Every attempt, retries included, passes the limiter; then waits out any hold a 429 set.
+    const acquire = (operation: OperationId, policy: OperationPolicy) =>
+      Effect.gen(function*() {
+        if (overall !== undefined) yield* wait(`${scope}:all`, overall.limit, overall.interval)
+        if (policy.rateLimit !== undefined) {
+          yield* wait(`${scope}:op:${operation}`, policy.rateLimit.limit, policy.rateLimit.interval)
+        }
+        for (let i = 0; i < 100; i++) {
+          const until = yield* store.heldUntil(scope)
+          const now = yield* Clock.currentTimeMillis
+          if (until <= now) return
+          yield* Effect.sleep(Duration.millis(until - now))
+        }
+      })
+
+    const buildRequest = (spec: RequestSpec): HttpClientRequest.HttpClientRequest => {
+      const query: Record<string, string> = {}
+      for (const [key, value] of Object.entries(spec.query ?? {})) if (value !== undefined) query[key] = value
+      const base = HttpClientRequest.make(spec.method)(`${config.baseUrl}${spec.path}`).pipe(
+        HttpClientRequest.setUrlParams(query),
+        HttpClientRequest.setHeaders({
+          "x-api-key": Redacted.value(config.apiKey),
+          "x-practice-group-id": config.practiceGroupId,
+          "accept": "application/json",
+          "user-agent": "hero-effect/0.1.0"
+        })
+      )
+      return spec.body === undefined ? base : HttpClientRequest.bodyUnsafeJson(base, spec.body)
+    }
+
+    const transportError = (operation: OperationId, error: HttpClientError.HttpClientError) => {
+      if (error._tag === "RequestError" && error.reason !== "Transport") {
+        return new Errors.NetworkError({ operation, mayHaveReachedServer: false, reason: error.reason })
+      }
+      const code = errorCode(error.cause)
+      return new Errors.NetworkError({
+        operation,
+        mayHaveReachedServer: code === undefined || !unsentCodes.has(code),
+        reason: code ?? (error._tag === "RequestError" ? (error.description ?? "transport") : error.reason)
+      })
+    }
+
+    const send = (operation: OperationId, policy: OperationPolicy, request: HttpClientRequest.HttpClientRequest) =>
+      http.execute(request).pipe(
+        Effect.flatMap((response) =>
+          Effect.map(
+            response.text,
+            (text): RawResponse => ({ status: response.status, headers: response.headers, text })
+          )
+        ),
+        Effect.mapError((error) => transportError(operation, error)),
+        Effect.timeoutFail({
+          duration: policy.attemptTimeout,
+          onTimeout: () =>
+            new Errors.Timeout({ operation, scope: "attempt", afterMillis: Duration.toMillis(policy.attemptTimeout) })
+        })
+      )
+
+    const serverCode = (text: string): string | undefined => {
+      try {
+        const code = (JSON.parse(text) as { code?: unknown } | null)?.code
+        return typeof code === "string" && /^[a-z][a-z0-9_.-]{0,63}$/.test(code) ? code : undefined
+      } catch {
+        return undefined
+      }
+    }
+
+    const decodeValidation = Schema.decodeUnknownEither(
+      Schema.Struct({ message: Schema.Array(Errors.RequestIssue) })
+    )
+
+    const failure = (operation: OperationId, spec: RequestSpec, response: RawResponse): Errors.HeroHealthError => {
+      const { status, text } = response
+      if (status === 400 || status === 422) {
+        let issues: ReadonlyArray<typeof Errors.RequestIssue.Type> = []
+        try {
+          const decoded = decodeValidation(JSON.parse(text))
+          if (Either.isRight(decoded)) issues = decoded.right.message
+        } catch {
+          // not the documented body: no issues
+        }
+        return new Errors.InvalidRequest({ operation, status, issues })
+      }
+      if (status === 401) return new Errors.Unauthorised({ operation })
+      if (status === 403) return new Errors.Forbidden({ operation, code: serverCode(text) })
+      if (status === 404 && spec.notFound !== undefined) {
+        return new Errors.PatientNotFound({ operation, patientId: spec.notFound.patientId, code: serverCode(text) })
+      }
+      if (status === 409 && spec.conflicts) return new Errors.Conflict({ operation, code: serverCode(text) })
+      if (status >= 500 && status <= 599) return new Errors.ServerError({ operation, status })
+      return new Errors.UnexpectedResponse({
+        operation,
+        status,
+        reason: "a status this operation does not document",
+        excerpt: excerpt(text)
+      })
+    }
+
+    const backoff = (policy: OperationPolicy, retry: number) =>
+      Effect.map(Random.nextRange(0.5, 1), (jitter) =>
+        Math.round(
+          jitter * Math.min(Duration.toMillis(policy.baseDelay) * 2 ** retry, Duration.toMillis(policy.maxDelay))
+        ))
+
+    const shouldRetry = (policy: OperationPolicy, error: Errors.HeroHealthError) =>
+      policy.retryOn === "transient"
+        ? Errors.isTransient(error)
+        : policy.retryOn === "unsent"
+        ? Errors.isCertainlyUnsent(error)
+        : false
+
+    const runAny = <A, E>(
+      operation: OperationId,
+      spec: RequestSpec,
+      onSuccess: (response: RawResponse) => Effect.Effect<A, E>
+    ): Effect.Effect<A, E | Errors.HeroHealthError> => {
+      const policy = policyOf(operation)
+      const request = buildRequest(spec)
+      return Effect.gen(function*() {
+        const attempts = yield* Ref.make(0)
+        const attempt: Effect.Effect<A, E | Errors.HeroHealthError> = Effect.gen(function*() {
+          yield* acquire(operation, policy)
+          yield* Ref.update(attempts, (n) => n + 1)
+          const response = yield* send(operation, policy, request)
+          yield* Effect.annotateCurrentSpan("http.response.status_code", response.status)
+          if (response.status >= 200 && response.status < 300) return yield* onSuccess(response)
+          if (response.status === 429) {
+            const now = yield* Clock.currentTimeMillis
+            const retryAfterMillis = parseRetryAfter(response.headers["retry-after"], now)
+            if (retryAfterMillis !== undefined) yield* store.holdUntil(scope, now + retryAfterMillis)
+            return yield* new Errors.RateLimited({ operation, retryAfterMillis })
+          }
+          return yield* Effect.fail(failure(operation, spec, response))
+        })
+
+        const loop = (retry: number): Effect.Effect<A, E | Errors.HeroHealthError> =>
+          attempt.pipe(
+            Effect.tap(() => Ref.update(tokens, (t) => Math.min(budget.capacity, t + budget.successRefund))),
+            Effect.catchAll((error) =>
+              Effect.gen(function*() {
+                const typed = error as Errors.HeroHealthError
+                if (
+                  typeof typed !== "object" || typed === null || !("_tag" in typed) ||
+                  retry >= policy.maxRetries || !shouldRetry(policy, typed)
+                ) return yield* Effect.fail(error)
+                if (
+                  typed._tag === "RateLimited" && typed.retryAfterMillis !== undefined &&
+                  typed.retryAfterMillis > Duration.toMillis(policy.maxRetryAfter)
+                ) return yield* Effect.fail(error)
+                const spent = yield* Ref.modify(
+                  tokens,
+                  (t) => t >= budget.retryCost ? [true, t - budget.retryCost] : [false, t]
+                )
+                if (!spent) {
+                  yield* Effect.logDebug("retry budget exhausted; not retrying").pipe(
+                    Effect.annotateLogs({ operation, failure: typed._tag })
+                  )
+                  return yield* Effect.fail(error)
+                }
+                const delay = yield* backoff(policy, retry)
+                yield* Effect.logDebug("retrying").pipe(
+                  Effect.annotateLogs({ operation, failure: typed._tag, retry: retry + 1, delayMillis: delay })
+                )
+                yield* Effect.sleep(Duration.millis(delay))
+                return yield* loop(retry + 1)
+              })
+            )
+          )
+
+        return yield* loop(0).pipe(
+          Effect.timeoutFail({
+            duration: policy.deadline,
+            onTimeout: () =>
+              new Errors.Timeout({ operation, scope: "deadline", afterMillis: Duration.toMillis(policy.deadline) })
+          }),
+          Effect.onExit((exit) =>
+            Effect.flatMap(Ref.get(attempts), (n) =>
+              Effect.annotateCurrentSpan({
+                "hero.attempts": n,
+                "hero.outcome": exit._tag === "Success" ? "success" : "failure"
+              }))
+          )
+        )
+      }).pipe(
+        Effect.withSpan(`HeroHealthClient.${operation}`, {
+          kind: "client",
+          attributes: {
+            "hero.operation": operation,
+            "http.request.method": spec.method,
+            "url.path": spec.path,
+            "url.query": Object.entries(spec.query ?? {}).filter(([, v]) => v !== undefined).map(([k]) =>
+              `${k}=REDACTED`
+            ).join("&")
+          }
+        })
+      )
+    }
+
+    // `failure` only builds PatientNotFound/Conflict when the spec allows them (see ErrorsOf).
+    const run = runAny as Engine["run"]
+
+    const invalidInput = (operation: OperationId, error: unknown) =>
+      new Errors.InvalidInput({
+        operation,
+        issues: isParseError(error) ? issuesOf(error) : [{ path: "", message: String(error) }]
+      })
+
+    return { run, invalidInput }
+  })
+
+const isParseError = (u: unknown): u is ParseResult.ParseError =>
+  typeof u === "object" && u !== null && (u as { _tag?: unknown })._tag === "ParseError"
+
+/** Decodes a JSON body, or fails with a redacted UnexpectedResponse. @internal */
+export const decodeBody = <A, I>(operation: OperationId, schema: Schema.Schema<A, I>) => {
+  const decode = Schema.decodeUnknownEither(schema, { onExcessProperty: "ignore" })
+  return (response: RawResponse): Effect.Effect<A, Errors.UnexpectedResponse> => {
+    let json: unknown
+    try {
+      json = JSON.parse(response.text)
+    } catch {
+      return Effect.fail(
+        new Errors.UnexpectedResponse({
+          operation,
+          status: response.status,
+          reason: "the body is not valid JSON",
+          excerpt: excerpt(response.text)
+        })
+      )
+    }
+    const decoded = decode(json)
+    return Either.isRight(decoded) ? Effect.succeed(decoded.right) : Effect.fail(
+      new Errors.UnexpectedResponse({
+        operation,
+        status: response.status,
+        reason: `the body does not match the document at ${decodeFailureSummary(decoded.left)}`,
+        excerpt: excerpt(response.text)
+      })
+    )
+  }
+}

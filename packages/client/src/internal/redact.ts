@@ -1,0 +1,69 @@
+import * as ParseResult from "effect/ParseResult"
+
+/**
+ * The shape of a JSON value with every string and number replaced by its type: enough to see why
+ * a body did not decode, nothing that could be patient data.
+ * @internal
+ */
+export const shapeOf = (value: unknown, depth = 0): string => {
+  if (value === null) return "null"
+  if (Array.isArray(value)) {
+    if (value.length === 0) return "[]"
+    return depth > 3
+      ? "[…]"
+      : `[${shapeOf(value[0], depth + 1)}${value.length > 1 ? `, …${value.length - 1} more` : ""}]`
+  }
+  if (typeof value === "object") {
+    if (depth > 3) return "{…}"
+    const entries = Object.entries(value as Record<string, unknown>)
+    return `{${entries.map(([k, v]) => `${safeKey(k)}: ${shapeOf(v, depth + 1)}`).join(", ")}}`
+  }
+  return `<${typeof value}>`
+}
+
+const safeKey = (key: string): string => (/^[A-Za-z_][A-Za-z0-9_.-]{0,40}$/.test(key) ? key : "<key>")
+
+/**
+ * A short excerpt of a response body with patient data and secrets removed: the JSON shape, or
+ * for a non-JSON body its first characters with digits, e-mail addresses and postcodes masked.
+ * @internal
+ */
+export const excerpt = (text: string, limit = 240): string => {
+  if (text.length === 0) return "(empty)"
+  let shape: string
+  try {
+    shape = shapeOf(JSON.parse(text))
+  } catch {
+    shape = `text: ${
+      text.slice(0, 120)
+        .replace(/\S+@\S+/g, "<email>")
+        .replace(/\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b/gi, "<postcode>")
+        .replace(/\d/g, "#")
+        .replace(/\s+/g, " ")
+    }`
+  }
+  return shape.length > limit ? `${shape.slice(0, limit)}…` : shape
+}
+
+/**
+ * Issues of a parse error as path and message, never the offending value (Effect's default
+ * messages end with `, actual <value>`, which is cut).
+ * @internal
+ */
+export const issuesOf = (error: ParseResult.ParseError): ReadonlyArray<{ path: string; message: string }> =>
+  ParseResult.ArrayFormatter.formatErrorSync(error).map((issue) => ({
+    path: issue.path.map(String).join("."),
+    message: issue.message.replace(/,?\s*actual[\s\S]*$/, "").replace(
+      /"[^"]*"/g,
+      (quoted) => quoted.length > 24 ? "\"…\"" : quoted
+    )
+  }))
+
+/**
+ * Where a body failed to decode: paths and issue kinds only.
+ * @internal
+ */
+export const decodeFailureSummary = (error: ParseResult.ParseError): string =>
+  ParseResult.ArrayFormatter.formatErrorSync(error).slice(0, 5).map((issue) =>
+    `${issue.path.map(String).join(".") || "(body)"} (${issue._tag})`
+  ).join(", ")
