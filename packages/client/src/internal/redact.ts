@@ -23,9 +23,23 @@ export const shapeOf = (value: unknown, depth = 0): string => {
 
 const safeKey = (key: string): string => (/^[A-Za-z_][A-Za-z0-9_.-]{0,40}$/.test(key) ? key : "<key>")
 
+// Words that say what kind of error page a proxy sent; any other word could be a name.
+const genericWords = new Set(
+  ("error errors not found rate limit limited exceeded bad gateway service unavailable internal server timeout " +
+    "timed out request requests too many html head body title nginx cloudflare forbidden unauthorized unauthorised " +
+    "invalid json the a an is was of for to and or please try again later upstream connect connection reset refused " +
+    "denied access gone method allowed unknown temporarily maintenance")
+    .split(" ")
+)
+
+const maskText = (text: string): string =>
+  text.replace(/[A-Za-z]+/g, (word) => (genericWords.has(word.toLowerCase()) ? word : "…"))
+    .replace(/\d/g, "#")
+    .replace(/\s+/g, " ")
+
 /**
  * A short excerpt of a response body with patient data and secrets removed: the JSON shape, or
- * for a non-JSON body its first characters with digits, e-mail addresses and postcodes masked.
+ * for a non-JSON body its first characters with digits and every uncommon word masked.
  * @internal
  */
 export const excerpt = (text: string, limit = 240): string => {
@@ -34,13 +48,7 @@ export const excerpt = (text: string, limit = 240): string => {
   try {
     shape = shapeOf(JSON.parse(text))
   } catch {
-    shape = `text: ${
-      text.slice(0, 120)
-        .replace(/\S+@\S+/g, "<email>")
-        .replace(/\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b/gi, "<postcode>")
-        .replace(/\d/g, "#")
-        .replace(/\s+/g, " ")
-    }`
+    shape = `text: ${maskText(text.slice(0, 160))}`
   }
   return shape.length > limit ? `${shape.slice(0, limit)}…` : shape
 }

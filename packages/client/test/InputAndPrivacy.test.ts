@@ -1,0 +1,177 @@
+import { HttpClient, HttpClientResponse } from "@effect/platform"
+import { describe, expect, it } from "@effect/vitest"
+import { HeroHealthClient, HeroHealthConfig } from "@hero-effect/client"
+import type { DateOfBirth, NhsNumber, PatientId } from "@hero-effect/schema"
+import { makeMergeToken } from "@hero-effect/schema"
+import { ConfigProvider, Effect, Either, Fiber, Layer, Redacted, TestClock } from "effect"
+import { apiKey, clientWith, wirePatientV1 } from "./support/scripted.js"
+import { captureTelemetry } from "./support/telemetry.js"
+
+const nhs = "9434765919" as NhsNumber
+
+describe("bad input is refused before any request", () => {
+  it.effect("unsafe or empty ids", () =>
+    Effect.gen(function*() {
+      const { count, hero } = yield* clientWith([{ status: 200, body: wirePatientV1 }])
+      for (const bad of ["", "..", ".", "a/b", "1?x=1", "1#", "%2e%2e", "1 2", "1\n", "x".repeat(200)]) {
+        const error = yield* Effect.flip(hero.getPatientById(bad as PatientId))
+        expect(error._tag).toBe("InvalidInput")
+      }
+      expect(yield* count).toBe(0)
+    }))
+
+  it.effect("invalid bodies and queries, with messages that do not echo the values", () =>
+    Effect.gen(function*() {
+      const { count, hero } = yield* clientWith([{ status: 200 }])
+      const badNhs = "9434765918" as NhsNumber
+      const errors = [
+        yield* Effect.flip(
+          hero.registerPatientPds({ _tag: "ByNhsNumber", nhsNumber: badNhs, dateOfBirth: "1990-01-01" as DateOfBirth })
+        ),
+        yield* Effect.flip(hero.listPatientsV3({ nhsNumber: badNhs })),
+        yield* Effect.flip(hero.listPatientsV3({})),
+        yield* Effect.flip(hero.connectPatientEhr("1" as PatientId, { ehrPartnerId: "" as never })),
+        yield* Effect.flip(
+          hero.mergePatient("1" as PatientId, {
+            mergeToken: makeMergeToken("t"),
+            incomingPatientId: "x/y" as PatientId
+          })
+        ),
+        yield* Effect.flip(
+          hero.registerPatient({
+            dateOfBirth: "1990-02-30" as DateOfBirth,
+            firstName: "Ada",
+            lastName: "L",
+            mobile: "0"
+          })
+        ),
+        yield* Effect.flip(hero.listPatients({ field: "DROP TABLE", search: nhs }))
+      ]
+      for (const error of errors) {
+        expect(error._tag).toBe("InvalidInput")
+        expect(error.message).not.toContain("9434765918")
+        expect(error.message).not.toContain(nhs)
+        expect(JSON.stringify(error)).not.toContain("9434765918")
+      }
+      expect(errors[0]!.message).toContain("check digit")
+      expect(yield* count).toBe(0)
+    }))
+})
+
+describe("privacy", () => {
+  it.effect("the API key, a searched NHS number and merge tokens appear in no log line, span or error", () =>
+    Effect.gen(function*() {
+      const { dump, spans } = yield* captureTelemetry(Effect.gen(function*() {
+        const { hero } = yield* clientWith([
+          { status: 503 },
+          { status: 200, body: { data: [], count: 0 } },
+          { status: 200, body: { ...wirePatientV1, unexpected: true, id: 12 } },
+          { status: 409, text: `{"code":"merge_token_used","echo":"${nhs} tok-SECRET"}` },
+          { status: 418, text: `patient ${nhs} Ada Lovelace SW1A 1AA` }
+        ])
+        const calls = Effect.all([
+          Effect.either(hero.listPatients({ field: "nhs_number", search: nhs })),
+          Effect.either(hero.getPatientById("1001" as PatientId)),
+          Effect.either(
+            hero.mergePatient("1001" as PatientId, {
+              mergeToken: makeMergeToken("tok-SECRET"),
+              incomingPatientId: "1002" as PatientId
+            })
+          ),
+          Effect.either(hero.listPatientsV3({ nhsNumber: nhs }))
+        ])
+        const fiber = yield* Effect.fork(calls)
+        yield* TestClock.adjust("60 seconds")
+        const results = yield* Fiber.join(fiber)
+        for (const r of results) {
+          if (Either.isLeft(r)) {
+            yield* Effect.logInfo("call failed", r.left)
+            yield* Effect.logError(r.left.message)
+          }
+        }
+      }))
+      const everything = dump()
+      expect(spans.map((s) => s.name)).toContain("HeroHealthClient.listPatients")
+      expect(everything).not.toContain(apiKey)
+      expect(everything).not.toContain(nhs)
+      expect(everything).not.toContain("943 476 5919")
+      expect(everything).not.toContain("tok-SECRET")
+      expect(everything).not.toContain("Lovelace")
+      expect(everything).not.toContain("SW1A")
+      const listSpan = spans.find((s) => s.name === "HeroHealthClient.listPatients")!
+      expect(listSpan.attributes.get("url.query")).toBe("field=REDACTED&search=REDACTED")
+      expect(listSpan.attributes.get("hero.attempts")).toBe(2)
+    }))
+})
+
+describe("configuration", () => {
+  const options = { apiKey: Redacted.make("k"), practiceGroupId: "pg" as never }
+
+  it.effect("refuses plain http except on loopback, and URLs with credentials", () =>
+    Effect.gen(function*() {
+      for (
+        const baseUrl of [
+          "http://api.herohealth.net",
+          "https://user:pw@api.test",
+          "ftp://x",
+          "not a url",
+          "https://x?y=1"
+        ]
+      ) {
+        expect(Either.isLeft(yield* Effect.either(HeroHealthConfig.make({ ...options, baseUrl })))).toBe(true)
+      }
+      for (
+        const baseUrl of [
+          "http://127.0.0.1:4010",
+          "http://localhost:1",
+          "http://[::1]:8080",
+          HeroHealthConfig.staging,
+          HeroHealthConfig.production
+        ]
+      ) {
+        expect(Either.isRight(yield* Effect.either(HeroHealthConfig.make({ ...options, baseUrl })))).toBe(true)
+      }
+    }))
+
+  it.effect("layerConfig reads HERO_API_KEY, HERO_PRACTICE_GROUP_ID and HERO_ENVIRONMENT / HERO_BASE_URL", () =>
+    Effect.gen(function*() {
+      const read = (env: Record<string, string>) =>
+        Effect.either(HeroHealthConfig.pipe(
+          Effect.provide(HeroHealthConfig.layerConfig),
+          Effect.withConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(env))))
+        ))
+      const production = yield* read({
+        HERO_API_KEY: "k1",
+        HERO_PRACTICE_GROUP_ID: "pg-1",
+        HERO_ENVIRONMENT: "production"
+      })
+      expect(Either.isRight(production) && production.right.baseUrl).toBe(HeroHealthConfig.production)
+      expect(Either.isRight(production) && String(production.right.apiKey)).toBe("<redacted>")
+      const custom = yield* read({
+        HERO_API_KEY: "k1",
+        HERO_PRACTICE_GROUP_ID: "pg-1",
+        HERO_BASE_URL: "http://127.0.0.1:4010/"
+      })
+      expect(Either.isRight(custom) && custom.right.baseUrl).toBe("http://127.0.0.1:4010")
+      const missing = yield* read({ HERO_PRACTICE_GROUP_ID: "pg-1" })
+      expect(Either.isLeft(missing)).toBe(true)
+      const defaulted = yield* read({ HERO_API_KEY: "k1", HERO_PRACTICE_GROUP_ID: "pg-1" })
+      expect(Either.isRight(defaulted) && defaulted.right.baseUrl).toBe(HeroHealthConfig.staging)
+    }))
+
+  it.effect("HeroHealthClient.layerConfig builds a working client from the environment", () =>
+    Effect.gen(function*() {
+      const client = HttpClient.make((request) =>
+        Effect.succeed(HttpClientResponse.fromWeb(request, new Response(JSON.stringify(wirePatientV1))))
+      )
+      const layer = HeroHealthClient.layerConfig.pipe(Layer.provide(Layer.succeed(HttpClient.HttpClient, client)))
+      const built = yield* Effect.either(HeroHealthClient.pipe(
+        Effect.flatMap((hero) => hero.getPatientById("1001" as PatientId)),
+        Effect.provide(layer),
+        Effect.withConfigProvider(
+          ConfigProvider.fromMap(new Map([["HERO_API_KEY", "k"], ["HERO_PRACTICE_GROUP_ID", "pg"]]))
+        )
+      ))
+      expect(Either.isRight(built)).toBe(true)
+    }))
+})

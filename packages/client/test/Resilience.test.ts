@@ -1,0 +1,251 @@
+import { describe, expect, it } from "@effect/vitest"
+import type { PatientId } from "@hero-effect/schema"
+import { makeMergeToken } from "@hero-effect/schema"
+import { Effect, Fiber, Random, TestClock } from "effect"
+import { clientWith, wirePatientV1 } from "./support/scripted.js"
+
+const id = "1001" as PatientId
+const ok = { status: 200, body: wirePatientV1 }
+const seeded = <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.withRandom(effect, Random.make(7))
+
+// Advances the TestClock in small steps, so sleeps scheduled in between also fire.
+const advance = (millis: number) => TestClock.adjust(millis)
+
+describe("retries for reads", () => {
+  it.effect("retries 503 twice with backoff in U[0.5,1]·500ms·2ⁿ, then succeeds", () =>
+    seeded(Effect.gen(function*() {
+      const { count, hero } = yield* clientWith([{ status: 503 }, { status: 503 }, ok])
+      const fiber = yield* Effect.fork(hero.getPatientById(id))
+      yield* advance(0)
+      expect(yield* count).toBe(1)
+      yield* advance(249)
+      expect(yield* count).toBe(1) // first backoff is at least 250 ms
+      yield* advance(251)
+      expect(yield* count).toBe(2) // and at most 500 ms
+      yield* advance(499)
+      expect(yield* count).toBe(2) // second backoff is at least 500 ms
+      yield* advance(501)
+      expect(yield* count).toBe(3)
+      const patient = yield* Fiber.join(fiber)
+      expect(patient.id).toBe("1001")
+    })))
+
+  it.effect("gives up after 2 retries with the last error", () =>
+    seeded(Effect.gen(function*() {
+      const { count, hero } = yield* clientWith([{ status: 502 }])
+      const fiber = yield* Effect.fork(Effect.flip(hero.getPatientById(id)))
+      yield* advance(10_000)
+      expect(yield* Fiber.join(fiber)).toMatchObject({ _tag: "ServerError", status: 502 })
+      expect(yield* count).toBe(3)
+    })))
+
+  it.effect("does not retry 400, 401, 403, 404", () =>
+    Effect.gen(function*() {
+      for (const status of [400, 401, 403, 404]) {
+        const { count, hero } = yield* clientWith([{ status }, ok])
+        yield* Effect.flip(hero.getPatientById(id))
+        expect(yield* count).toBe(1)
+      }
+    }))
+
+  it.effect("retries network errors and timeouts of reads", () =>
+    seeded(Effect.gen(function*() {
+      const { count, hero } = yield* clientWith([{ fail: "reset" }, { hang: true }, ok], {
+        policies: { getPatientById: { attemptTimeout: "2 seconds" } }
+      })
+      const fiber = yield* Effect.fork(hero.getPatientById(id))
+      yield* advance(10_000)
+      expect((yield* Fiber.join(fiber)).id).toBe("1001")
+      expect(yield* count).toBe(3)
+    })))
+
+  it.effect("honours Retry-After in seconds", () =>
+    seeded(Effect.gen(function*() {
+      const { count, hero } = yield* clientWith([{ status: 429, headers: { "retry-after": "3" } }, ok])
+      const fiber = yield* Effect.fork(hero.getPatientById(id))
+      yield* advance(2_999)
+      expect(yield* count).toBe(1)
+      yield* advance(1)
+      expect(yield* count).toBe(2)
+      yield* Fiber.join(fiber)
+    })))
+
+  it.effect("honours Retry-After as an HTTP date", () =>
+    seeded(Effect.gen(function*() {
+      // TestClock starts at the epoch.
+      const { count, hero } = yield* clientWith([
+        { status: 429, headers: { "retry-after": "Thu, 01 Jan 1970 00:00:04 GMT" } },
+        ok
+      ])
+      const fiber = yield* Effect.fork(hero.getPatientById(id))
+      yield* advance(3_999)
+      expect(yield* count).toBe(1)
+      yield* advance(1)
+      expect(yield* count).toBe(2)
+      yield* Fiber.join(fiber)
+    })))
+
+  it.effect("returns a 429 whose Retry-After is over the cap instead of waiting", () =>
+    Effect.gen(function*() {
+      const { count, hero } = yield* clientWith([{ status: 429, headers: { "retry-after": "120" } }, ok])
+      const error = yield* Effect.flip(hero.getPatientById(id))
+      expect(error).toMatchObject({ _tag: "RateLimited", retryAfterMillis: 120_000 })
+      expect(yield* count).toBe(1)
+    }))
+})
+
+describe("writes are never repeated unless certainly unsent", () => {
+  const merge = { mergeToken: makeMergeToken("tok"), incomingPatientId: "1002" as PatientId }
+
+  it.effect("a 5xx, a reset and a timeout on a write surface at once (outcome unknown)", () =>
+    Effect.gen(function*() {
+      for (
+        const [reply, tag] of [[{ status: 503 }, "ServerError"], [{ fail: "reset" }, "NetworkError"], [
+          { hang: true },
+          "Timeout"
+        ]] as const
+      ) {
+        const { count, hero } = yield* clientWith([reply, { status: 200 }])
+        const fiber = yield* Effect.fork(Effect.flip(hero.mergePatient(id, merge)))
+        yield* advance(60_000)
+        const error = yield* Fiber.join(fiber)
+        expect(error._tag).toBe(tag)
+        if (error._tag === "NetworkError") expect(error.mayHaveReachedServer).toBe(true)
+        expect(yield* count).toBe(1)
+      }
+    }))
+
+  it.effect("a 429 and a refused connection on a write are retried", () =>
+    seeded(Effect.gen(function*() {
+      const { count, hero } = yield* clientWith([
+        { status: 429, headers: { "retry-after": "1" } },
+        { fail: "refused" },
+        { status: 200 }
+      ])
+      const fiber = yield* Effect.fork(hero.connectPatientEhr(id, { ehrPartnerId: "E1" as never }))
+      yield* advance(10_000)
+      yield* Fiber.join(fiber)
+      expect(yield* count).toBe(3)
+    })))
+
+  it.effect("per-operation overrides: a write can be made never to retry", () =>
+    Effect.gen(function*() {
+      const { count, hero } = yield* clientWith([{ status: 429 }, { status: 200 }], {
+        policies: { connectPatientEhr: { retryOn: "never" } }
+      })
+      yield* Effect.flip(hero.connectPatientEhr(id, { ehrPartnerId: "E1" as never }))
+      expect(yield* count).toBe(1)
+    }))
+})
+
+describe("retry budget", () => {
+  it.effect("stops retrying when the budget is spent, and successes refill it", () =>
+    seeded(Effect.gen(function*() {
+      const { count, hero } = yield* clientWith([{ status: 503 }], {
+        retryBudget: { capacity: 10, retryCost: 5, successRefund: 5 }
+      })
+      const first = yield* Effect.fork(Effect.flip(hero.getPatientById(id)))
+      yield* advance(10_000)
+      yield* Fiber.join(first)
+      expect(yield* count).toBe(3) // two retries spent the 10 tokens
+      yield* Effect.flip(hero.getPatientById(id))
+      expect(yield* count).toBe(4) // no retry left
+    })))
+})
+
+describe("timeouts", () => {
+  it.effect("an attempt that hangs times out after attemptTimeout", () =>
+    Effect.gen(function*() {
+      const { hero } = yield* clientWith([{ hang: true }], {
+        policies: { getPatientById: { attemptTimeout: "3 seconds", maxRetries: 0 } }
+      })
+      const fiber = yield* Effect.fork(Effect.flip(hero.getPatientById(id)))
+      yield* advance(2_999)
+      expect(fiber.unsafePoll()).toBeNull()
+      yield* advance(1)
+      expect(yield* Fiber.join(fiber)).toMatchObject({ _tag: "Timeout", scope: "attempt", afterMillis: 3000 })
+    }))
+
+  it.effect("the overall deadline bounds retries and waits", () =>
+    seeded(Effect.gen(function*() {
+      const { hero } = yield* clientWith([{ hang: true }], {
+        policies: { getPatientById: { attemptTimeout: "10 seconds", deadline: "15 seconds" } }
+      })
+      const fiber = yield* Effect.fork(Effect.flip(hero.getPatientById(id)))
+      yield* advance(15_000)
+      expect(yield* Fiber.join(fiber)).toMatchObject({ _tag: "Timeout", scope: "deadline" })
+    })))
+})
+
+describe("client-side rate limiting", () => {
+  it.effect("paces calls: limit 2 per second bursts 2, then one every 500 ms", () =>
+    Effect.gen(function*() {
+      const { count, hero } = yield* clientWith([ok], { rateLimit: { limit: 2, interval: "1 second" } })
+      const fiber = yield* Effect.fork(Effect.all(Array.from({ length: 5 }, () => hero.getPatientById(id)), {
+        concurrency: "unbounded"
+      }))
+      yield* advance(0)
+      expect(yield* count).toBe(2)
+      yield* advance(499)
+      expect(yield* count).toBe(2)
+      yield* advance(1)
+      expect(yield* count).toBe(3)
+      yield* advance(500)
+      expect(yield* count).toBe(4)
+      yield* advance(500)
+      expect(yield* count).toBe(5)
+      yield* Fiber.join(fiber)
+    }))
+
+  it.effect("a per-operation limit applies on top of the client-wide one", () =>
+    Effect.gen(function*() {
+      const { count, hero } = yield* clientWith([ok], {
+        policies: { getPatientById: { rateLimit: { limit: 1, interval: "1 second" } } }
+      })
+      const fiber = yield* Effect.fork(Effect.all([hero.getPatientById(id), hero.getPatientById(id)], {
+        concurrency: "unbounded"
+      }))
+      yield* advance(0)
+      expect(yield* count).toBe(1)
+      yield* advance(1_000)
+      expect(yield* count).toBe(2)
+      yield* Fiber.join(fiber)
+    }))
+
+  it.effect("retries pass the limiter too", () =>
+    seeded(Effect.gen(function*() {
+      const { count, hero } = yield* clientWith([{ status: 503 }, ok], {
+        rateLimit: { limit: 1, interval: "10 seconds" }
+      })
+      const fiber = yield* Effect.fork(hero.getPatientById(id))
+      yield* advance(9_999)
+      expect(yield* count).toBe(1) // backoff is long over, but the bucket is empty until 10 s
+      yield* advance(1)
+      expect(yield* count).toBe(2)
+      yield* Fiber.join(fiber)
+    })))
+
+  it.effect("a 429's Retry-After holds back every queued request of the key", () =>
+    seeded(Effect.gen(function*() {
+      const { count, hero, requests } = yield* clientWith([
+        { status: 429, headers: { "retry-after": "2" } },
+        ok
+      ])
+      const first = yield* Effect.fork(hero.getPatientById(id))
+      yield* advance(0)
+      expect(yield* count).toBe(1)
+      const others = yield* Effect.fork(
+        Effect.all([
+          hero.listPatientAttachments(id).pipe(Effect.either),
+          hero.patientBillingInfo(id).pipe(Effect.either)
+        ], { concurrency: "unbounded" })
+      )
+      yield* advance(1_999)
+      expect(yield* count).toBe(1) // nobody sends while the key is held
+      yield* advance(1)
+      expect(yield* count).toBe(4)
+      yield* Fiber.join(first)
+      yield* Fiber.join(others)
+      expect((yield* requests).length).toBe(4)
+    })))
+})
