@@ -83,7 +83,7 @@ describe("privacy", () => {
         const fiber = yield* Effect.fork(calls)
         yield* TestClock.adjust("60 seconds")
         const results = yield* Fiber.join(fiber)
-        for (const r of results) {
+        for (const r of results as ReadonlyArray<Either.Either<unknown, { readonly message: string }>>) {
           if (Either.isLeft(r)) {
             yield* Effect.logInfo("call failed", r.left)
             yield* Effect.logError(r.left.message)

@@ -211,7 +211,7 @@ describe("HeroHealthClient operations", () => {
           [{ status: 500 }, "ServerError"],
           [{ status: 503 }, "ServerError"],
           [{ status: 418, text: "I'm a teapot" }, "UnexpectedResponse"],
-          [{ status: 200, text: "{\"data\": [" }, c.ok.hasOwnProperty("body") ? "UnexpectedResponse" : "ok"],
+          [{ status: 200, text: "{\"data\": [" }, "body" in c.ok ? "UnexpectedResponse" : "ok"],
           [{ fail: "reset" }, "NetworkError"]
         ]
         for (const [reply, tag] of expected) {
