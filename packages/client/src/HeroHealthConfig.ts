@@ -58,8 +58,11 @@ export interface Options {
   readonly practiceGroupId: PracticeGroupId
   /** Per-operation overrides of retries, timeouts and rate limits. */
   readonly policies?: Partial<Record<OperationId, Partial<OperationPolicy>>> | undefined
-  /** The client-wide rate limit over all operations; `undefined` for none. Default 10 per second. */
-  readonly rateLimit?: RateLimit | undefined
+  /**
+   * The client-wide rate limit over all operations (default 10 per second; Hero sets the real
+   * figure per partner agreement), or `"unlimited"`.
+   */
+  readonly rateLimit?: RateLimit | "unlimited" | undefined
   readonly retryBudget?: RetryBudget | undefined
 }
 

@@ -99,7 +99,7 @@ export const makeEngine = (
     const budget = config.retryBudget ?? defaultRetryBudget
     const tokens = yield* Ref.make(budget.capacity)
     const scope = `hero:${config.practiceGroupId}:${keyFingerprint(config.apiKey)}`
-    const overall = config.rateLimit === undefined ? defaultRateLimit : config.rateLimit
+    const overall = config.rateLimit === "unlimited" ? undefined : (config.rateLimit ?? defaultRateLimit)
     // Our own spans carry redacted URLs; the platform's would put query values (an NHS number in
     // `search`) into `url.full`.
     const http = httpClient.pipe(HttpClient.withTracerDisabledWhen(() => true))
