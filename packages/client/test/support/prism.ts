@@ -1,5 +1,5 @@
 import { Effect } from "effect"
-import { type ChildProcess, spawn } from "node:child_process"
+import { spawn } from "node:child_process"
 import { createRequire } from "node:module"
 import * as Net from "node:net"
 import * as Path from "node:path"
@@ -58,7 +58,7 @@ export const prism = (options: { readonly seed: number; readonly dynamic?: boole
       })
       return { url: `http://127.0.0.1:${port}`, child }
     }),
-    ({ child }: { child: ChildProcess }) =>
+    ({ child }) =>
       Effect.async<void>((resume) => {
         if (child.exitCode !== null) return resume(Effect.void)
         child.once("exit", () => resume(Effect.void))
