@@ -1,0 +1,97 @@
+/**
+ * The sandbox: one in-memory world of a practice group and the core that answers Patients API
+ * requests over it. Both faces, {@link SandboxServer} (HTTP on a loopback port) and
+ * {@link SandboxHttpClient} (an `HttpClient` without sockets), serve the same `Sandbox`.
+ *
+ * @since 0.1.0
+ */
+import type { PatientV2 } from "@hero-effect/schema"
+import * as Context from "effect/Context"
+import type * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import type * as Option from "effect/Option"
+import type { FaultLogEntry, FaultPlan } from "./Faults.js"
+import * as internal from "./internal/sandbox.js"
+import type { Outcome, SandboxRequest } from "./Protocol.js"
+import type { SandboxConfig, SandboxConfigInput } from "./SandboxConfig.js"
+import type { GenerateOptions } from "./SeedGenerator.js"
+import type { Counters, HeroRecord, TruthEntry, World, WorldState, WriteLogEntry } from "./World.js"
+
+/**
+ * Options: the world (a decoded seed file), or generator options to make one (`seed`, `patients`,
+ * `duplicates` …), and the behaviour settings.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface SandboxOptions extends SandboxConfigInput, GenerateOptions {
+  /** The starting world; generated from the other options when absent. */
+  readonly world?: World | undefined
+}
+
+/**
+ * A working API key and practice group id.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Credentials {
+  readonly apiKey: string
+  readonly practiceGroupId: string
+}
+
+/**
+ * The sandbox service.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface SandboxService {
+  readonly config: SandboxConfig
+  /** The world the sandbox started with (and returns to on {@link SandboxService.reset}). */
+  readonly world: World
+  /** A key with the `patients` scope and its practice group. */
+  readonly credentials: Credentials
+  /** The `x-api-key` and `x-practice-group-id` headers of {@link SandboxService.credentials}. */
+  readonly headers: Readonly<Record<string, string>>
+  /** The ground truth of a generated world. */
+  readonly truth: ReadonlyArray<TruthEntry>
+  /** The core: one request in, one outcome out. */
+  readonly handle: (request: SandboxRequest) => Effect.Effect<Outcome>
+  /** A snapshot of the live state. */
+  readonly state: Effect.Effect<WorldState>
+  readonly patient: (id: string) => Effect.Effect<Option.Option<HeroRecord>>
+  readonly ehrRecord: (ehrPartnerId: string) => Effect.Effect<Option.Option<PatientV2>>
+  /** How many times each write was applied. */
+  readonly counters: Effect.Effect<Counters>
+  readonly writeLog: Effect.Effect<ReadonlyArray<WriteLogEntry>>
+  readonly faultLog: Effect.Effect<ReadonlyArray<FaultLogEntry>>
+  /** Replaces the fault plan (call counters start again). */
+  readonly setFaults: (plan: FaultPlan) => Effect.Effect<void>
+  /** Back to the starting world, with the configured faults, empty logs and rate-limit windows. */
+  readonly reset: Effect.Effect<void>
+}
+
+/**
+ * The sandbox service tag.
+ *
+ * @since 0.1.0
+ * @category tags
+ */
+export class Sandbox extends Context.Tag("@hero-effect/sandbox/Sandbox")<Sandbox, SandboxService>() {}
+
+/**
+ * Builds a sandbox.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make: (options?: SandboxOptions) => Effect.Effect<SandboxService> = internal.make
+
+/**
+ * A layer of a fresh sandbox.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layer = (options: SandboxOptions = {}): Layer.Layer<Sandbox> => Layer.effect(Sandbox, make(options))

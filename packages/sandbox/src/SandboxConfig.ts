@@ -1,0 +1,149 @@
+/**
+ * How the sandbox behaves where the API documentation is silent, its API keys, rate limits and
+ * faults.
+ *
+ * @since 0.1.0
+ */
+import * as Duration from "effect/Duration"
+import type { FaultPlan } from "./Faults.js"
+
+/**
+ * A product area an API key may be limited to. The Patients API needs `patients`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type KeyScope = "patients" | "messaging" | "booking" | "booking_links"
+
+/**
+ * A fixed-window rate limit: at most `limit` requests per `window`, counted per API key.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface RateLimit {
+  readonly limit: number
+  readonly window: Duration.DurationInput
+}
+
+/**
+ * An API key the sandbox accepts: the practice group it was issued for, the product areas it may
+ * call, further practice groups it may act for (a "network"), and its own rate limit.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ApiKey {
+  readonly key: string
+  readonly practiceGroupId: string
+  readonly scopes: ReadonlyArray<KeyScope>
+  readonly practiceGroups?: ReadonlyArray<string> | undefined
+  readonly rateLimit?: RateLimit | undefined
+}
+
+/**
+ * How EHR candidates are found: by the same valid NHS number only, or also by demographic
+ * similarity (same date of birth and a similar surname, or same date of birth, same postcode and
+ * a similar forename).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type CandidateMatching = "nhs-number" | "nhs-number-or-demographics"
+
+/**
+ * What connect does with an EHR record already linked to another Hero patient: refuse (409) or
+ * move the link.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Relink = "refuse" | "replace"
+
+/**
+ * How `dob` is written in responses: `date-time` (`1989-04-11T00:00:00.000Z`, what the OpenAPI
+ * document declares) or `date` (`1989-04-11`, what the docs' examples show).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type DobFormat = "date-time" | "date"
+
+/**
+ * The behaviour settings, all optional.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface SandboxConfigInput {
+  /** Extra keys, beside the world's (default: the world's keys, or one default key). */
+  readonly keys?: ReadonlyArray<ApiKey> | undefined
+  /** The rate limit of every key without its own (default: none). */
+  readonly rateLimit?: RateLimit | undefined
+  readonly candidateMatching?: CandidateMatching | undefined
+  readonly relink?: Relink | undefined
+  /** How long a merge token lives (default 15 minutes). */
+  readonly mergeTokenTtl?: Duration.DurationInput | undefined
+  /** Whether list operations return archived patients (default `false`). */
+  readonly listArchived?: boolean | undefined
+  readonly dobFormat?: DobFormat | undefined
+  /** Default page size of the v3 search (default 20). */
+  readonly defaultPageSize?: number | undefined
+  /** Largest page size of the v3 search (default 100). */
+  readonly maxPageSize?: number | undefined
+  readonly faults?: FaultPlan | undefined
+}
+
+/**
+ * The resolved settings.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface SandboxConfig {
+  readonly keys: ReadonlyArray<ApiKey>
+  readonly rateLimit: RateLimit | undefined
+  readonly candidateMatching: CandidateMatching
+  readonly relink: Relink
+  readonly mergeTokenTtl: Duration.Duration
+  readonly listArchived: boolean
+  readonly dobFormat: DobFormat
+  readonly defaultPageSize: number
+  readonly maxPageSize: number
+  readonly faults: FaultPlan
+}
+
+/**
+ * The key the sandbox accepts when neither the world nor the options name one.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const defaultApiKey: ApiKey = {
+  key: "sandbox-api-key",
+  practiceGroupId: "sandbox-practice-group",
+  scopes: ["patients", "messaging", "booking", "booking_links"]
+}
+
+/**
+ * Resolves the settings with their defaults. `worldKeys` are the keys a seed file or generated
+ * world brings.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make = (input: SandboxConfigInput = {}, worldKeys: ReadonlyArray<ApiKey> = []): SandboxConfig => {
+  const keys = [...worldKeys, ...(input.keys ?? [])]
+  return {
+    keys: keys.length > 0 ? keys : [defaultApiKey],
+    rateLimit: input.rateLimit,
+    candidateMatching: input.candidateMatching ?? "nhs-number-or-demographics",
+    relink: input.relink ?? "refuse",
+    mergeTokenTtl: Duration.decode(input.mergeTokenTtl ?? "15 minutes"),
+    listArchived: input.listArchived ?? false,
+    dobFormat: input.dobFormat ?? "date-time",
+    defaultPageSize: input.defaultPageSize ?? 20,
+    maxPageSize: input.maxPageSize ?? 100,
+    faults: input.faults ?? []
+  }
+}

@@ -1,0 +1,63 @@
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as Ref from "effect/Ref"
+import type { FaultLogEntry, FaultPlan } from "../Faults.js"
+import * as Faults from "../Faults.js"
+import type { SandboxOptions, SandboxService } from "../Sandbox.js"
+import * as SandboxConfig from "../SandboxConfig.js"
+import * as SeedGenerator from "../SeedGenerator.js"
+import type { Counters, WorldState } from "../World.js"
+import * as Core from "./core.js"
+import * as W from "./world.js"
+
+const countersOf = (state: WorldState): Counters => ({
+  mergesApplied: (main, incoming) => state.merges.get(W.mergeKey(main, incoming)) ?? 0,
+  connectsApplied: (patientId, ehrPartnerId) => state.connects.get(W.connectKey(patientId, ehrPartnerId)) ?? 0,
+  registrationsApplied: (patientId) =>
+    patientId === undefined
+      ? [...state.registrations.values()].reduce((a, b) => a + b, 0)
+      : state.registrations.get(patientId) ?? 0,
+  writes: state.writeLog.length
+})
+
+/** @internal */
+export const make = (options: SandboxOptions = {}): Effect.Effect<SandboxService> =>
+  Effect.gen(function*() {
+    const world = options.world ?? SeedGenerator.generate(options)
+    const worldKeys = world.keys.length > 0
+      ? world.keys
+      : [{ ...SandboxConfig.defaultApiKey, practiceGroupId: world.practiceGroupId }]
+    const config = SandboxConfig.make(options, worldKeys)
+    const seed = String(options.seed ?? 1)
+    const initial = W.fromWorld(world, seed)
+    const state = yield* Ref.make(initial)
+    const faults = yield* Ref.make({ plan: config.faults, state: Faults.initialState(config.faults) })
+    const faultLog = yield* Ref.make<ReadonlyArray<FaultLogEntry>>([])
+    const windows = yield* Ref.make<Core.Windows>(new Map())
+    const env: Core.Env = { config, state, faults, faultLog, windows }
+    const key = config.keys.find((k) => k.scopes.includes("patients") && k.practiceGroupId === world.practiceGroupId) ??
+      config.keys[0]!
+    const credentials = { apiKey: key.key, practiceGroupId: world.practiceGroupId }
+    const setFaults = (plan: FaultPlan) => Ref.set(faults, { plan, state: Faults.initialState(plan) })
+    return {
+      config,
+      world,
+      credentials,
+      headers: { "x-api-key": credentials.apiKey, "x-practice-group-id": credentials.practiceGroupId },
+      truth: world.truth,
+      handle: Core.handle(env),
+      state: Ref.get(state),
+      patient: (id) => Effect.map(Ref.get(state), (s) => Option.fromNullable(s.patients.get(id))),
+      ehrRecord: (id) => Effect.map(Ref.get(state), (s) => Option.fromNullable(s.ehrRecords.get(id))),
+      counters: Effect.map(Ref.get(state), countersOf),
+      writeLog: Effect.map(Ref.get(state), (s) => s.writeLog),
+      faultLog: Ref.get(faultLog),
+      setFaults,
+      reset: Effect.all([
+        Ref.set(state, initial),
+        setFaults(config.faults),
+        Ref.set(faultLog, []),
+        Ref.set(windows, new Map())
+      ], { discard: true })
+    } satisfies SandboxService
+  })
