@@ -1,10 +1,12 @@
 import { HttpClient, HttpClientResponse } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
 import { HeroHealthClient, HeroHealthConfig } from "@hero-effect/client"
+import { operationIds } from "@hero-effect/client"
 import type { DateOfBirth, NhsNumber, PatientId } from "@hero-effect/schema"
 import { makeMergeToken } from "@hero-effect/schema"
 import { ConfigProvider, Effect, Either, Fiber, Layer, Redacted, TestClock } from "effect"
-import { apiKey, clientWith, wirePatientV1 } from "./support/scripted.js"
+import { cases } from "./support/cases.js"
+import { apiKey, clientWith, type Reply, wirePatientV1 } from "./support/scripted.js"
 import { captureTelemetry } from "./support/telemetry.js"
 
 const nhs = "9434765919" as NhsNumber
@@ -101,6 +103,38 @@ describe("privacy", () => {
       const listSpan = spans.find((s) => s.name === "HeroHealthClient.listPatients")!
       expect(listSpan.attributes.get("url.query")).toBe("field=REDACTED&search=REDACTED")
       expect(listSpan.attributes.get("hero.attempts")).toBe(2)
+    }))
+})
+
+describe("privacy over every operation", () => {
+  it.effect("no operation, succeeding or failing with any status, logs or traces the key or patient data", () =>
+    Effect.gen(function*() {
+      const replies: ReadonlyArray<Reply> = [
+        { status: 200, body: { ...wirePatientV1, id: "x" } },
+        { status: 400, body: { error: true, statusCode: 400, message: [{ code: "c", expected: nhs, path: [] }] } },
+        { status: 404, text: `no patient ${nhs}` },
+        { status: 409, body: { code: "conflict", patient: wirePatientV1 } },
+        { status: 429, headers: { "retry-after": "1" } },
+        { status: 503, text: "Lovelace" },
+        { fail: "reset" }
+      ]
+      const { dump } = yield* captureTelemetry(Effect.gen(function*() {
+        for (const operation of operationIds) {
+          for (const reply of [cases[operation].ok, ...replies]) {
+            const { hero } = yield* clientWith([reply, cases[operation].ok])
+            const fiber = yield* Effect.fork(Effect.either(cases[operation].call(hero)))
+            yield* TestClock.adjust("60 seconds")
+            const result = yield* Fiber.join(fiber)
+            if (Either.isLeft(result)) {
+              yield* Effect.logWarning("failed", result.left, String(result.left))
+            }
+          }
+        }
+      }))
+      const everything = dump()
+      for (const secret of [apiKey, nhs, "Lovelace", "1989-04-11", "SW1A 1AA", "tok-1"]) {
+        expect(everything).not.toContain(secret)
+      }
     }))
 })
 

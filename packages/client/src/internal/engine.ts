@@ -16,7 +16,7 @@ import * as Errors from "../HeroHealthError.js"
 import type { OperationId, OperationPolicy } from "../Operation.js"
 import { resolvePolicy } from "../Operation.js"
 import type * as RateLimitStore from "../RateLimitStore.js"
-import { decodeFailureSummary, excerpt, issuesOf } from "./redact.js"
+import { decodeFailureSummary, excerpt, issuesOf, safeIssue } from "./redact.js"
 import { parseRetryAfter } from "./retryAfter.js"
 
 /** A request ready to send: wire path (ids already encoded), query and body. @internal */
@@ -197,7 +197,7 @@ export const makeEngine = (
         let issues: ReadonlyArray<typeof Errors.RequestIssue.Type> = []
         try {
           const decoded = decodeValidation(JSON.parse(text))
-          if (Either.isRight(decoded)) issues = decoded.right.message
+          if (Either.isRight(decoded)) issues = decoded.right.message.map(safeIssue)
         } catch {
           // not the documented body: no issues
         }

@@ -75,3 +75,21 @@ export const decodeFailureSummary = (error: ParseResult.ParseError): string =>
   ParseResult.ArrayFormatter.formatErrorSync(error).slice(0, 5).map((issue) =>
     `${issue.path.map(String).join(".") || "(body)"} (${issue._tag})`
   ).join(", ")
+
+const typeWords =
+  /^(string|number|integer|boolean|bool|object|array|null|undefined|date|datetime|date-time|email|uuid|enum|literal|nonempty|non-empty|required|valid|an?|or|of|one|\s|[|,()[\]<>-])+$/i
+
+/**
+ * The documented validation issues with anything that could echo a value removed: a code or an
+ * `expected` that is not a plain type description becomes `<redacted>`, odd path keys `<key>`.
+ * @internal
+ */
+export const safeIssue = (
+  issue: { readonly code: string; readonly expected: string; readonly path: ReadonlyArray<unknown> }
+) => ({
+  code: /^[A-Za-z_.-]{1,64}$/.test(issue.code) ? issue.code : "<redacted>",
+  expected: issue.expected.length <= 80 && typeWords.test(issue.expected) ? issue.expected : "<redacted>",
+  path: issue.path.map((key) =>
+    typeof key === "number" || (typeof key === "string" && /^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(key)) ? key : "<key>"
+  )
+})

@@ -1,4 +1,4 @@
-import { Effect, Logger, LogLevel, Option, Tracer } from "effect"
+import { Cause, Effect, Exit, Logger, LogLevel, Option, Tracer } from "effect"
 
 export interface CapturedSpan {
   readonly name: string
@@ -42,8 +42,9 @@ export const captureTelemetry = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
           links,
           sampled: true,
           kind,
+          // What an exporter records at the end of a span: success, or the failure as text.
           end: (_endTime, exit) => {
-            captured.exit = exit
+            captured.exit = Exit.isSuccess(exit) ? "success" : Cause.pretty(exit.cause)
           },
           attribute: (key, value) => {
             captured.attributes.set(key, value)
