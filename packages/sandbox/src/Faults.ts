@@ -210,3 +210,12 @@ export const decide: (
   state: FaultState,
   operation: OperationId
 ) => readonly [{ readonly fault: Fault | undefined; readonly call: number }, FaultState] = internal.decide
+
+/**
+ * The body a `SchemaBreaking` fault sends for an operation: valid JSON that breaks the operation's
+ * documented schema (for connect and merge, which document no body, an unexpected JSON string).
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const schemaBreakingBody: (operation: OperationId) => unknown = internal.schemaBreakingBody

@@ -238,4 +238,25 @@ describe("HTTP server", () => {
       )
       expect(new Set(all.map((x) => x.status))).toEqual(new Set([200, 400, 404, 409]))
     }))
+
+  it("the validator rejects the schema-breaking fault bodies", () => {
+    const operations = [
+      "getPatientById",
+      "getPatientByIdV2",
+      "listPatientEhrCandidates",
+      "listPatients",
+      "listPatientsV2",
+      "listPatientsV3",
+      "listPatientAttachments",
+      "previewPatientMerge",
+      "registerPatient",
+      "registerPatientPds",
+      "patientBillingInfo",
+      "listPatientPaymentMethods"
+    ] as const
+    for (const operation of operations) {
+      const validate = responseValidator(operation, 200)!
+      expect(validate(Faults.schemaBreakingBody(operation))).toBe(false)
+    }
+  })
 })

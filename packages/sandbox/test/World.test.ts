@@ -363,6 +363,32 @@ describe("registration", () => {
     }))
 })
 
+describe("concurrency", () => {
+  it.effect("concurrent merges with one token apply once; concurrent connects apply once", () =>
+    Effect.gen(function*() {
+      const sb = yield* example()
+      const token = (yield* json(sb, "POST", "/v1/patients/100001/merge/preview", { patient_id: "100002" })).body
+        .merge_token
+      const merges = yield* Effect.forEach(
+        Array.from({ length: 50 }, () => token),
+        (t) => json(sb, "POST", "/v1/patients/100001/merge", { patient_id: "100002", merge_token: t }),
+        { concurrency: "unbounded" }
+      )
+      expect(merges.filter((r) => r.status === 200)).toHaveLength(1)
+      expect(merges.filter((r) => r.body?.code === "merge_token_used")).toHaveLength(49)
+      const connects = yield* Effect.forEach(
+        Array.from({ length: 20 }, (_, i) => i),
+        () => json(sb, "POST", "/v1/patients/100001/ehr/connect", { ehr_partner_id: "S10800001" }),
+        { concurrency: "unbounded" }
+      )
+      expect(connects.every((r) => r.status === 200)).toBe(true)
+      const counters = yield* sb.counters
+      expect(counters.mergesApplied("100001", "100002")).toBe(1)
+      expect(counters.connectsApplied("100001", "S10800001")).toBe(1)
+      expect(counters.writes).toBe(2)
+    }))
+})
+
 describe("reset", () => {
   it.effect("returns to the starting world", () =>
     Effect.gen(function*() {

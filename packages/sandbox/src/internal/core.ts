@@ -38,6 +38,7 @@ import type { ErrorCode, SandboxRequest } from "../Protocol.js"
 import { Outcome, Unparseable } from "../Protocol.js"
 import type { ApiKey, SandboxConfig } from "../SandboxConfig.js"
 import type { WorldState } from "../World.js"
+import { schemaBreakingBody } from "./faults.js"
 import type { Failure, Result } from "./world.js"
 import * as W from "./world.js"
 
@@ -433,33 +434,6 @@ const statusMessages: Record<500 | 502 | 503 | 504, string> = {
   502: "Bad gateway",
   503: "Service unavailable",
   504: "Gateway timeout"
-}
-
-/** A 200 body that is valid JSON but breaks the operation's documented schema. @internal */
-export const schemaBreakingBody = (operation: OperationId): unknown => {
-  switch (operation) {
-    case "getPatientById":
-    case "getPatientByIdV2":
-      return { id: 12345, dob: 0, status: 7, identifiers: "none", ehr_registered: "yes", data_source: 1 }
-    case "listPatientEhrCandidates":
-    case "listPatients":
-    case "listPatientsV2":
-    case "listPatientsV3":
-    case "listPatientAttachments":
-      return { data: "not-a-list", count: "many" }
-    case "previewPatientMerge":
-      return { main_patient: null, merge_token: 7 }
-    case "registerPatient":
-    case "registerPatientPds":
-      return { patient_id: 12345, message: 7, login_url: false }
-    case "patientBillingInfo":
-      return { id: 7, confidential: "yes", insurance: "none" }
-    case "listPatientPaymentMethods":
-      return "not an object"
-    case "connectPatientEhr":
-    case "mergePatient":
-      return "unexpected body"
-  }
 }
 
 const decideFault = (env: Env, operation: OperationId) =>

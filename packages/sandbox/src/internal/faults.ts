@@ -37,3 +37,30 @@ export const decide = (
   }
   return [{ fault, call }, { calls, streams }]
 }
+
+/** A 200 body that is valid JSON but breaks the operation's documented schema. @internal */
+export const schemaBreakingBody = (operation: OperationId): unknown => {
+  switch (operation) {
+    case "getPatientById":
+    case "getPatientByIdV2":
+      return { id: 12345, dob: 0, status: 7, identifiers: "none", ehr_registered: "yes", data_source: 1 }
+    case "listPatientEhrCandidates":
+    case "listPatients":
+    case "listPatientsV2":
+    case "listPatientsV3":
+    case "listPatientAttachments":
+      return { data: "not-a-list", count: "many" }
+    case "previewPatientMerge":
+      return { main_patient: null, merge_token: 7 }
+    case "registerPatient":
+    case "registerPatientPds":
+      return { patient_id: 12345, message: 7, login_url: false }
+    case "patientBillingInfo":
+      return { id: 7, confidential: "yes", insurance: "none" }
+    case "listPatientPaymentMethods":
+      return "not an object"
+    case "connectPatientEhr":
+    case "mergePatient":
+      return "unexpected body"
+  }
+}
