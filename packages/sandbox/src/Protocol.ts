@@ -6,6 +6,7 @@
  */
 import * as Data from "effect/Data"
 import * as Schema from "effect/Schema"
+import type { OperationId } from "./Faults.js"
 
 /**
  * The marker for a request body that is not valid JSON.
@@ -166,3 +167,18 @@ export const ErrorBody = Schema.Struct({
  * @category models
  */
 export interface ErrorBody extends Schema.Schema.Type<typeof ErrorBody> {}
+
+/**
+ * One request the core answered, and how: the sandbox keeps the most recent ones so a test can
+ * check every response of a suite (for example against the OpenAPI document).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Exchange {
+  /** `undefined` for an unknown route. */
+  readonly operation: OperationId | undefined
+  readonly method: string
+  readonly path: string
+  readonly outcome: Outcome
+}

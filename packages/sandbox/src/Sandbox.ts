@@ -12,7 +12,7 @@ import * as Layer from "effect/Layer"
 import type * as Option from "effect/Option"
 import type { FaultLogEntry, FaultPlan } from "./Faults.js"
 import * as internal from "./internal/sandbox.js"
-import type { Outcome, SandboxRequest } from "./Protocol.js"
+import type { Exchange, Outcome, SandboxRequest } from "./Protocol.js"
 import type { SandboxConfig, SandboxConfigInput } from "./SandboxConfig.js"
 import type { GenerateOptions } from "./SeedGenerator.js"
 import type { Counters, HeroRecord, TruthEntry, World, WorldState, WriteLogEntry } from "./World.js"
@@ -66,6 +66,8 @@ export interface SandboxService {
   readonly counters: Effect.Effect<Counters>
   readonly writeLog: Effect.Effect<ReadonlyArray<WriteLogEntry>>
   readonly faultLog: Effect.Effect<ReadonlyArray<FaultLogEntry>>
+  /** The most recent requests and their outcomes (`exchangeLogSize`, default 1000). */
+  readonly exchanges: Effect.Effect<ReadonlyArray<Exchange>>
   /** Replaces the fault plan (call counters start again). */
   readonly setFaults: (plan: FaultPlan) => Effect.Effect<void>
   /** Back to the starting world, with the configured faults, empty logs and rate-limit windows. */

@@ -92,6 +92,8 @@ export interface SandboxConfigInput {
   /** Largest page size of the v3 search (default 100). */
   readonly maxPageSize?: number | undefined
   readonly faults?: FaultPlan | undefined
+  /** How many recent exchanges the sandbox keeps (default 1000; 0 keeps none). */
+  readonly exchangeLogSize?: number | undefined
 }
 
 /**
@@ -111,6 +113,7 @@ export interface SandboxConfig {
   readonly defaultPageSize: number
   readonly maxPageSize: number
   readonly faults: FaultPlan
+  readonly exchangeLogSize: number
 }
 
 /**
@@ -144,6 +147,7 @@ export const make = (input: SandboxConfigInput = {}, worldKeys: ReadonlyArray<Ap
     dobFormat: input.dobFormat ?? "date-time",
     defaultPageSize: input.defaultPageSize ?? 20,
     maxPageSize: input.maxPageSize ?? 100,
-    faults: input.faults ?? []
+    faults: input.faults ?? [],
+    exchangeLogSize: input.exchangeLogSize ?? 1000
   }
 }

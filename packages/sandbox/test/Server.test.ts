@@ -4,7 +4,7 @@ import type { Sandbox as S } from "@hero-effect/sandbox"
 import { Faults, Protocol, Sandbox, SandboxServer } from "@hero-effect/sandbox"
 import { Context, Effect, Either, Exit, Fiber, Layer, Schedule, Schema, Scope } from "effect"
 import { example, headers } from "./support/helpers.js"
-import { componentValidator, documentsStatus, responseValidator } from "./support/openapi.js"
+import { responseProblems, responseValidator } from "./support/openapi.js"
 
 const { Fault } = Faults
 
@@ -194,29 +194,12 @@ describe("HTTP server", () => {
           }
         }))
       const all: Array<Exchange> = [...exchanges, merged]
-      const validationError = componentValidator("ValidationError")
       const isErrorBody = Schema.is(Protocol.ErrorBody)
-      const problems: Array<string> = []
-      for (const x of all) {
+      const problems = all.flatMap((x) => {
         const body = x.text === "" ? undefined : JSON.parse(x.text)
-        if (x.status === 200) {
-          const validate = responseValidator(x.operation, 200)
-          if (validate === null) {
-            if (body !== undefined) problems.push(`${x.operation} 200 has a body the document does not define`)
-          } else if (!validate(body)) {
-            problems.push(`${x.operation} 200: ${JSON.stringify(validate.errors)}`)
-          }
-        } else if (x.status === 400) {
-          if (!validationError(body)) problems.push(`${x.operation} 400: ${JSON.stringify(validationError.errors)}`)
-        } else {
-          if (!isErrorBody(body)) problems.push(`${x.operation} ${x.status}: not an error body`)
-          if (documentsStatus(x.operation, x.status)) {
-            const validate = responseValidator(x.operation, x.status)
-            if (validate !== null && !validate(body)) problems.push(`${x.operation} ${x.status}: invalid`)
-          }
-        }
         if (body !== undefined) expect(x.contentType).toContain("application/json")
-      }
+        return responseProblems(x.operation, x.status, body, isErrorBody)
+      })
       expect(problems).toEqual([])
       expect(all.filter((x) => x.status === 200).map((x) => x.operation)).toEqual(
         expect.arrayContaining([

@@ -1,6 +1,8 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Option, TestClock } from "effect"
+import { Protocol } from "@hero-effect/sandbox"
+import { Effect, Option, Schema, TestClock } from "effect"
 import { example, json } from "./support/helpers.js"
+import { responseProblems } from "./support/openapi.js"
 
 const errorBody = (status: number, code: string) => ({
   error: true,
@@ -386,6 +388,47 @@ describe("concurrency", () => {
       expect(counters.mergesApplied("100001", "100002")).toBe(1)
       expect(counters.connectsApplied("100001", "S10800001")).toBe(1)
       expect(counters.writes).toBe(2)
+    }))
+})
+
+describe("exchange log", () => {
+  it.effect("keeps every answer; a whole flow's responses conform to the OpenAPI document", () =>
+    Effect.gen(function*() {
+      const sb = yield* example()
+      yield* json(sb, "GET", "/v1/patients/100001/ehr/candidates")
+      yield* json(sb, "POST", "/v1/patients/100001/ehr/connect", { ehr_partner_id: "5000001" })
+      const token = (yield* json(sb, "POST", "/v1/patients/100001/merge/preview", { patient_id: "100002" })).body
+        .merge_token
+      yield* json(sb, "POST", "/v1/patients/100001/merge", { patient_id: "100002", merge_token: token })
+      yield* json(sb, "POST", "/v1/patients/100001/merge", { patient_id: "100002", merge_token: token })
+      yield* json(sb, "GET", "/v1/patients/100002")
+      yield* json(sb, "GET", "/v1/patients?field=hero_id&search=100002")
+      yield* json(sb, "GET", "/v2/patients/100001?data_source=ehr")
+      yield* json(sb, "GET", "/v3/patients?nhs_number=9990010005")
+      yield* json(sb, "GET", "/nowhere")
+      const exchanges = yield* sb.exchanges
+      expect(exchanges.map((x) => x.operation)).toEqual([
+        "listPatientEhrCandidates",
+        "connectPatientEhr",
+        "previewPatientMerge",
+        "mergePatient",
+        "mergePatient",
+        "getPatientById",
+        "listPatients",
+        "getPatientByIdV2",
+        "listPatientsV3",
+        undefined
+      ])
+      const isErrorBody = Schema.is(Protocol.ErrorBody)
+      const problems = exchanges.flatMap((x) =>
+        x.operation !== undefined && x.outcome._tag === "Respond"
+          ? responseProblems(x.operation, x.outcome.status, x.outcome.body, isErrorBody)
+          : []
+      )
+      expect(problems).toEqual([])
+      const bounded = yield* example({ exchangeLogSize: 2 })
+      for (let i = 0; i < 5; i++) yield* json(bounded, "GET", "/v1/patients/100001")
+      expect(yield* bounded.exchanges).toHaveLength(2)
     }))
 })
 

@@ -34,7 +34,7 @@ import * as Ref from "effect/Ref"
 import * as Schema from "effect/Schema"
 import type { Fault, FaultLogEntry, FaultPlan, FaultState, OperationId } from "../Faults.js"
 import * as Faults from "../Faults.js"
-import type { ErrorCode, SandboxRequest } from "../Protocol.js"
+import type { ErrorCode, Exchange, SandboxRequest } from "../Protocol.js"
 import { Outcome, Unparseable } from "../Protocol.js"
 import type { ApiKey, SandboxConfig } from "../SandboxConfig.js"
 import type { WorldState } from "../World.js"
@@ -49,6 +49,7 @@ export interface Env {
   readonly faults: Ref.Ref<{ readonly plan: FaultPlan; readonly state: FaultState }>
   readonly faultLog: Ref.Ref<ReadonlyArray<FaultLogEntry>>
   readonly windows: Ref.Ref<Windows>
+  readonly exchanges: Ref.Ref<ReadonlyArray<Exchange>>
 }
 
 /** Fixed rate-limit windows per API key. @internal */
@@ -487,15 +488,28 @@ const withFault = (fault: Fault | undefined, operation: OperationId, execute: Ef
   }
 }
 
-/** The core: one request in, one outcome out. @internal */
-export const handle = (env: Env) => (request: SandboxRequest): Effect.Effect<Outcome> =>
+const answer = (env: Env, request: SandboxRequest, operation: OperationId | undefined, pathId: string) =>
   Effect.gen(function*() {
-    const matched = route(request.method, request.path)
-    if (matched === undefined) return errorResponse(404, "not_found", "No such route")
+    if (operation === undefined) return errorResponse(404, "not_found", "No such route")
     const key = yield* authenticate(env, request)
     if (Either.isLeft(key)) return key.left
     const limited = yield* rateLimit(env, key.right)
     if (limited !== undefined) return limited
-    const fault = yield* decideFault(env, matched.operation)
-    return yield* withFault(fault, matched.operation, run(env, matched.operation, request, matched.id ?? ""))
+    const fault = yield* decideFault(env, operation)
+    return yield* withFault(fault, operation, run(env, operation, request, pathId))
   })
+
+/** The core: one request in, one outcome out, recorded in the exchange log. @internal */
+export const handle = (env: Env) => (request: SandboxRequest): Effect.Effect<Outcome> => {
+  const matched = route(request.method, request.path)
+  return Effect.tap(
+    answer(env, request, matched?.operation, matched?.id ?? ""),
+    (outcome) =>
+      env.config.exchangeLogSize > 0
+        ? Ref.update(env.exchanges, (log) =>
+          [...log, { operation: matched?.operation, method: request.method, path: request.path, outcome }].slice(
+            -env.config.exchangeLogSize
+          ))
+        : Effect.void
+  )
+}

@@ -3,6 +3,7 @@ import * as Option from "effect/Option"
 import * as Ref from "effect/Ref"
 import type { FaultLogEntry, FaultPlan } from "../Faults.js"
 import * as Faults from "../Faults.js"
+import type { Exchange } from "../Protocol.js"
 import type { SandboxOptions, SandboxService } from "../Sandbox.js"
 import * as SandboxConfig from "../SandboxConfig.js"
 import * as SeedGenerator from "../SeedGenerator.js"
@@ -34,7 +35,8 @@ export const make = (options: SandboxOptions = {}): Effect.Effect<SandboxService
     const faults = yield* Ref.make({ plan: config.faults, state: Faults.initialState(config.faults) })
     const faultLog = yield* Ref.make<ReadonlyArray<FaultLogEntry>>([])
     const windows = yield* Ref.make<Core.Windows>(new Map())
-    const env: Core.Env = { config, state, faults, faultLog, windows }
+    const exchanges = yield* Ref.make<ReadonlyArray<Exchange>>([])
+    const env: Core.Env = { config, state, faults, faultLog, windows, exchanges }
     const key = config.keys.find((k) => k.scopes.includes("patients") && k.practiceGroupId === world.practiceGroupId) ??
       config.keys[0]!
     const credentials = { apiKey: key.key, practiceGroupId: world.practiceGroupId }
@@ -52,12 +54,14 @@ export const make = (options: SandboxOptions = {}): Effect.Effect<SandboxService
       counters: Effect.map(Ref.get(state), countersOf),
       writeLog: Effect.map(Ref.get(state), (s) => s.writeLog),
       faultLog: Ref.get(faultLog),
+      exchanges: Ref.get(exchanges),
       setFaults,
       reset: Effect.all([
         Ref.set(state, initial),
         setFaults(config.faults),
         Ref.set(faultLog, []),
-        Ref.set(windows, new Map())
+        Ref.set(windows, new Map()),
+        Ref.set(exchanges, [])
       ], { discard: true })
     } satisfies SandboxService
   })

@@ -87,3 +87,40 @@ export const documentsStatus = (operationId: string, status: number): boolean =>
 /** A component schema's validator. */
 export const componentValidator = (name: string): ValidateFunction =>
   ajv.compile(convert((load()["components"] as any).schemas[name]) as object)
+
+let validationError: ValidateFunction | undefined
+
+/**
+ * The problems of one response against the document (empty when it conforms): a 200 must match
+ * the operation's documented body (or have none when the document defines none); a 400 must be the
+ * documented ValidationError; other errors must be the sandbox error body, and match the document
+ * when it defines a body for that status. `isErrorBody` checks the sandbox's error body.
+ */
+export const responseProblems = (
+  operationId: string,
+  status: number,
+  body: unknown,
+  isErrorBody: (u: unknown) => boolean
+): ReadonlyArray<string> => {
+  const problems: Array<string> = []
+  if (status === 200) {
+    const validate = responseValidator(operationId, 200)
+    if (validate === null) {
+      if (body !== undefined) problems.push(`${operationId} 200 has a body the document does not define`)
+    } else if (!validate(body)) {
+      problems.push(`${operationId} 200: ${JSON.stringify(validate.errors)}`)
+    }
+  } else if (status === 400) {
+    validationError ??= componentValidator("ValidationError")
+    if (!validationError(body)) problems.push(`${operationId} 400: ${JSON.stringify(validationError.errors)}`)
+  } else {
+    if (!isErrorBody(body)) problems.push(`${operationId} ${status}: not an error body`)
+    if (documentsStatus(operationId, status)) {
+      const validate = responseValidator(operationId, status)
+      if (validate !== null && !validate(body)) {
+        problems.push(`${operationId} ${status}: ${JSON.stringify(validate.errors)}`)
+      }
+    }
+  }
+  return problems
+}
