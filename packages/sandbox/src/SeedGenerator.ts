@@ -379,6 +379,7 @@ export const generateSeedFile = (options: GenerateOptions = {}): SeedFileEncoded
         const a = addHero(p, { deceasedAt })
         const b = addHero(p)
         addTruth(kind, [a, b], [addEhr(p, { deceasedAt })], true)
+        addPds(p)
         break
       }
     }
