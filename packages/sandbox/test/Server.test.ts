@@ -67,13 +67,14 @@ describe("HTTP server", () => {
       expect((yield* sb.counters).connectsApplied("100001", "5000001")).toBe(1)
     }))
 
-  it.live("reset drops the connection; hang never answers (a 200 ms client timeout observes it)", () =>
+  it.live("reset drops the connection; hang never answers (a 200 ms client timeout observes it); malformed JSON is sent verbatim", () =>
     Effect.gen(function*() {
       const sb = yield* example({
         faults: [
           Faults.scripted("getPatientById", [1], Fault.Reset()),
           Faults.scripted("getPatientById", [2], Fault.Hang()),
-          Faults.scripted("connectPatientEhr", [1], Fault.AppliedThenLost())
+          Faults.scripted("connectPatientEhr", [1], Fault.AppliedThenLost()),
+          Faults.scripted("listPatientAttachments", [1], Fault.MalformedJson())
         ]
       })
       yield* withServer(sb, (http) =>
@@ -90,6 +91,9 @@ describe("HTTP server", () => {
             )
           )
           expect(Either.isLeft(lost)).toBe(true)
+          const malformed = yield* http.get("/v1/patients/100001/attachments")
+          expect(malformed.status).toBe(200)
+          expect(yield* malformed.text).toBe("{\"data\": [")
         }))
       expect((yield* sb.counters).connectsApplied("100001", "5000001")).toBe(1)
     }))
