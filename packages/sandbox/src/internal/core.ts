@@ -274,15 +274,8 @@ const run = (env: Env, operation: OperationId, request: SandboxRequest, pathId: 
         const pageIndex = params.pageIndex ?? 0
         const pageSize = params.pageSize ?? config.defaultPageSize
         if (pageSize > config.maxPageSize) {
-          return Effect.succeed(
-            invalid([{
-              code: "refinement",
-              expected: `A page size must be at most ${config.maxPageSize}`,
-              path: [
-                "page_size"
-              ]
-            }])
-          )
+          const expected = `A page size must be at most ${config.maxPageSize}`
+          return Effect.succeed(invalid([{ code: "refinement", expected, path: ["page_size"] }]))
         }
         return read((state) => {
           const all = W.searchV3(state, params, config.listArchived)
