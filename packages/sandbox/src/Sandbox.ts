@@ -5,12 +5,18 @@
  *
  * @since 0.1.0
  */
-import type { PatientV2 } from "@hero-effect/schema"
+import * as HttpClient from "@effect/platform/HttpClient"
+import type { HeroHealthConfigOptions } from "@hero-effect/client"
+import { HeroHealthClient, HeroHealthConfig } from "@hero-effect/client"
+import type { PatientV2, PracticeGroupId } from "@hero-effect/schema"
+import type * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
-import type * as Effect from "effect/Effect"
+import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
 import type { FaultLogEntry, FaultPlan } from "./Faults.js"
+import * as httpClient from "./internal/httpClient.js"
 import * as internal from "./internal/sandbox.js"
 import type { Exchange, Outcome, SandboxRequest } from "./Protocol.js"
 import type { SandboxConfig, SandboxConfigInput } from "./SandboxConfig.js"
@@ -97,3 +103,43 @@ export const make: (options?: SandboxOptions) => Effect.Effect<SandboxService> =
  * @category layers
  */
 export const layer = (options: SandboxOptions = {}): Layer.Layer<Sandbox> => Layer.effect(Sandbox, make(options))
+
+/**
+ * Options of {@link layerClient}: the sandbox's, plus overrides of the client's configuration
+ * (policies, rate limit, retry budget). The client-wide rate limit is off unless given, so tests
+ * under `TestClock` are not paced.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ClientOptions extends SandboxOptions {
+  readonly client?: Partial<Omit<HeroHealthConfigOptions, "baseUrl">> | undefined
+}
+
+/**
+ * The real `HeroHealthClient` (retries, rate limits, timeouts, decoding) talking to a fresh
+ * sandbox with no sockets: deterministic under `TestClock`, for unit tests. The `Sandbox` is
+ * provided too, to inspect the world, counters and logs, or to script faults.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerClient = (
+  options: ClientOptions = {}
+): Layer.Layer<HeroHealthClient | Sandbox, ConfigError.ConfigError> =>
+  HeroHealthClient.layer.pipe(
+    Layer.provide(
+      Layer.unwrapEffect(Effect.map(Sandbox, (sandbox) =>
+        Layer.merge(
+          HeroHealthConfig.layer({
+            baseUrl: httpClient.baseUrl,
+            apiKey: Redacted.make(sandbox.credentials.apiKey),
+            practiceGroupId: sandbox.credentials.practiceGroupId as PracticeGroupId,
+            rateLimit: "unlimited",
+            ...options.client
+          }),
+          Layer.succeed(HttpClient.HttpClient, httpClient.make(sandbox))
+        )))
+    ),
+    Layer.provideMerge(layer(options))
+  )
