@@ -1,4 +1,66 @@
 /**
  * @since 0.1.0
  */
-export {}
+
+/**
+ * Explainable record-linkage scoring of two people.
+ *
+ * @since 0.1.0
+ */
+export * as Scoring from "./Scoring.js"
+
+/**
+ * Choosing the EHR candidate to link from scored candidates.
+ *
+ * @since 0.1.0
+ */
+export * as Selection from "./Selection.js"
+
+/**
+ * Field-by-field diff of a merge preview.
+ *
+ * @since 0.1.0
+ */
+export * as MergeDiff from "./MergeDiff.js"
+
+/**
+ * Merge safety rules as values.
+ *
+ * @since 0.1.0
+ */
+export * as Guard from "./Guard.js"
+
+/**
+ * Who approves a merge.
+ *
+ * @since 0.1.0
+ */
+export * as Approver from "./Approver.js"
+
+/**
+ * The steps of the pipeline.
+ *
+ * @since 0.1.0
+ */
+export * as Step from "./Step.js"
+
+/**
+ * What the pipeline did for one patient.
+ *
+ * @since 0.1.0
+ */
+export * as Outcome from "./Outcome.js"
+
+/**
+ * Leases on patients and pairs.
+ *
+ * @since 0.1.0
+ */
+export * as PatientLease from "./PatientLease.js"
+
+/**
+ * The write-ahead journal.
+ *
+ * @since 0.1.0
+ */
+export * as Journal from "./Journal.js"

@@ -1,0 +1,611 @@
+/**
+ * A write-ahead journal of the pipeline: a step's intent is recorded (and on disk) before the
+ * step runs, its outcome after; decisions and each patient's final outcome are recorded too. A
+ * resumed run reads a patient's {@link state} and verifies a step whose outcome is unknown
+ * instead of repeating it.
+ *
+ * Entries hold ids, step names, codes, scores, decisions and changed field names, never patient
+ * values or secrets: there is no field for a merge token (record that one was obtained, in
+ * `details`), and string `details` under a secret-looking key are replaced by `[redacted]`.
+ *
+ * @since 0.1.0
+ */
+import { type PatientId, ReceivedPatientId } from "@hero-effect/schema"
+import * as Clock from "effect/Clock"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Schema from "effect/Schema"
+import type * as Scope from "effect/Scope"
+import type * as Approver from "./Approver.js"
+import * as Guard from "./Guard.js"
+import * as internal from "./internal/journal.js"
+import * as MergeDiff from "./MergeDiff.js"
+import * as Outcome from "./Outcome.js"
+import * as Scoring from "./Scoring.js"
+import { Step } from "./Step.js"
+
+/**
+ * Free-form, flat details of an entry: ids, codes, counts, flags. Never patient values.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const Details = Schema.Record({
+  key: Schema.String,
+  value: Schema.Union(Schema.String, Schema.Number, Schema.Boolean)
+})
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type Details = typeof Details.Type
+
+/**
+ * A step is about to run (written, and synced, before it runs).
+ *
+ * @since 0.1.0
+ * @category entries
+ */
+export class StepStarted extends Schema.TaggedClass<StepStarted>()("StepStarted", {
+  runId: Schema.String,
+  patientId: ReceivedPatientId,
+  step: Step,
+  key: Schema.String,
+  at: Schema.String,
+  details: Schema.optionalWith(Details, { exact: true })
+}) {}
+
+/**
+ * How a step ended: `unknown` when a write may or may not have been applied.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const StepOutcome = Schema.Literal("succeeded", "failed", "unknown")
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type StepOutcome = typeof StepOutcome.Type
+
+/**
+ * A step ended.
+ *
+ * @since 0.1.0
+ * @category entries
+ */
+export class StepFinished extends Schema.TaggedClass<StepFinished>()("StepFinished", {
+  runId: Schema.String,
+  patientId: ReceivedPatientId,
+  step: Step,
+  key: Schema.String,
+  at: Schema.String,
+  outcome: StepOutcome,
+  details: Schema.optionalWith(Details, { exact: true })
+}) {}
+
+/**
+ * A changed field of a merge, by name and kind only.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const DiffField = Schema.Struct({ field: Schema.String, kind: MergeDiff.ChangeKind })
+
+/**
+ * An approval decision about a merge (or any decision a person or policy made), with the guard
+ * codes, the score and the names of the fields that would change.
+ *
+ * @since 0.1.0
+ * @category entries
+ */
+export class Decision extends Schema.TaggedClass<Decision>()("Decision", {
+  runId: Schema.String,
+  patientId: ReceivedPatientId,
+  key: Schema.String,
+  at: Schema.String,
+  decision: Schema.Literal("approved", "rejected", "deferred"),
+  by: Schema.optionalWith(Schema.String, { exact: true }),
+  reason: Schema.optionalWith(Schema.String, { exact: true }),
+  verdict: Guard.Verdict,
+  guardCodes: Schema.Array(Schema.String),
+  score: Schema.optionalWith(Schema.Number, { exact: true }),
+  grade: Schema.optionalWith(Scoring.Grade, { exact: true }),
+  diffFields: Schema.Array(DiffField)
+}) {}
+
+/**
+ * The final outcome for a patient in a run.
+ *
+ * @since 0.1.0
+ * @category entries
+ */
+export class PatientOutcome extends Schema.TaggedClass<PatientOutcome>()("PatientOutcome", {
+  runId: Schema.String,
+  patientId: ReceivedPatientId,
+  at: Schema.String,
+  outcome: Outcome.Outcome
+}) {}
+
+/**
+ * A journal entry: one JSON line.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const Entry = Schema.Union(StepStarted, StepFinished, Decision, PatientOutcome).annotations({
+  identifier: "JournalEntry"
+})
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type Entry = typeof Entry.Type
+
+/**
+ * The journal could not be opened, read or written, or its file is damaged before its last
+ * line. `detail` names the operation and the system error code, never an entry's content.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class JournalError extends Schema.TaggedError<JournalError>()("JournalError", {
+  reason: Schema.Literal("open", "read", "write", "corrupt", "encode", "unusable"),
+  detail: Schema.String
+}) {
+  /** @since 0.1.0 */
+  override get message(): string {
+    return `journal ${this.reason} error: ${this.detail}`
+  }
+}
+
+/**
+ * The journal interface; a shared-store implementation provides the same two operations.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Service {
+  /** Appends an entry; when it returns, the entry is durable (for the file journal: synced). */
+  readonly record: (entry: Entry) => Effect.Effect<void, JournalError>
+  /** Every entry in order, or only one patient's. */
+  readonly entries: (patientId?: string) => Effect.Effect<ReadonlyArray<Entry>, JournalError>
+}
+
+/**
+ * The journal service.
+ *
+ * @since 0.1.0
+ * @category tags
+ */
+export class Journal extends Context.Tag("@hero-effect/workflows/Journal")<Journal, Service>() {}
+
+/**
+ * Where journal lines live: the complete lines found when the store was opened, and a durable
+ * append of one line (without its newline). Implement it for a shared store.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface LineStore extends internal.LineStore<JournalError> {}
+
+const makeError = (reason: JournalError["reason"], detail: string) => new JournalError({ reason, detail })
+
+const decodeEntry = Schema.decodeUnknownEither(Entry)
+const encodeEntry = Schema.encodeEither(Entry)
+
+const secretKey = /token|secret|password|api[-_]?key|credential/i
+
+const sanitise = (encoded: typeof Entry.Encoded): typeof Entry.Encoded => {
+  if (!("details" in encoded) || encoded.details === undefined) return encoded
+  const details: Record<string, string | number | boolean> = {}
+  for (const [k, v] of Object.entries(encoded.details)) {
+    details[k] = typeof v === "string" && secretKey.test(k) ? "[redacted]" : v
+  }
+  return { ...encoded, details }
+}
+
+const decodeLines = (lines: ReadonlyArray<string>): Effect.Effect<Array<Entry>, JournalError> =>
+  Effect.suspend(() => {
+    const out: Array<Entry> = []
+    for (let i = 0; i < lines.length; i++) {
+      const line = lines[i]!
+      if (line.trim().length === 0) continue
+      let json: unknown
+      try {
+        json = JSON.parse(line)
+      } catch {
+        return Effect.fail(makeError("corrupt", `line ${i + 1} is not JSON`))
+      }
+      const decoded = decodeEntry(json)
+      if (decoded._tag === "Left") return Effect.fail(makeError("corrupt", `line ${i + 1} is not a journal entry`))
+      out.push(decoded.right)
+    }
+    return Effect.succeed(out)
+  })
+
+const build = (store: LineStore, initial: Array<Entry>): Effect.Effect<Service> =>
+  Effect.map(Effect.makeSemaphore(1), (lock) => {
+    const cache = initial
+    const service: Service = {
+      record: (entry) =>
+        lock.withPermits(1)(Effect.suspend(() => {
+          const encoded = encodeEntry(entry)
+          if (encoded._tag === "Left") return Effect.fail(makeError("encode", "the entry does not encode"))
+          const clean = sanitise(encoded.right)
+          // Read back through the schema, so memory and file journals hold exactly the same.
+          const back = decodeEntry(clean)
+          if (back._tag === "Left") return Effect.fail(makeError("encode", "the entry does not decode back"))
+          return Effect.as(store.append(JSON.stringify(clean)), back.right).pipe(
+            Effect.tap((stored) => Effect.sync(() => void cache.push(stored))),
+            Effect.asVoid
+          )
+        })),
+      entries: (patientId) =>
+        Effect.sync(() => (patientId === undefined ? cache.slice() : cache.filter((e) => e.patientId === patientId)))
+    }
+    return service
+  })
+
+/**
+ * A journal over a line store (memory, file, or your own durable store): entries are encoded to
+ * JSON lines, appended one at a time, and read back through the same schema, so every store
+ * behaves alike. Fails with a `corrupt` {@link JournalError} if a stored line is not an entry.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const makeFromStore = (store: LineStore): Effect.Effect<Service, JournalError> =>
+  Effect.flatMap(decodeLines(store.initial), (initial) => build(store, initial))
+
+/**
+ * A journal held in memory (for tests and dry runs).
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const makeMemory: Effect.Effect<Service> = Effect.suspend(() => build(internal.memoryStore(), []))
+
+/**
+ * A journal in an append-only JSON Lines file. Opening reads every line; a torn last line (a
+ * write cut short by a crash, never acknowledged) is dropped and the file truncated to the last
+ * complete line; a damaged complete line fails with a `corrupt` {@link JournalError}. Every
+ * record is appended and `datasync`ed before it returns. One process per file.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const makeFile = (path: string): Effect.Effect<Service, JournalError, Scope.Scope> =>
+  Effect.flatMap(internal.fileStore(path, makeError), makeFromStore)
+
+/**
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerMemory: Layer.Layer<Journal> = Layer.effect(Journal, makeMemory)
+
+/**
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerFile = (path: string): Layer.Layer<Journal, JournalError> => Layer.scoped(Journal, makeFile(path))
+
+/**
+ * The current time as an ISO string, from the `Clock` (so tests control it).
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const now: Effect.Effect<string> = Effect.map(Clock.currentTimeMillis, (ms) => new Date(ms).toISOString())
+
+/**
+ * Records an entry with the journal in context.
+ *
+ * @since 0.1.0
+ * @category accessors
+ */
+export const record = (entry: Entry): Effect.Effect<void, JournalError, Journal> =>
+  Effect.flatMap(Journal, (journal) => journal.record(entry))
+
+/**
+ * Reads entries with the journal in context.
+ *
+ * @since 0.1.0
+ * @category accessors
+ */
+export const entries = (patientId?: string): Effect.Effect<ReadonlyArray<Entry>, JournalError, Journal> =>
+  Effect.flatMap(Journal, (journal) => journal.entries(patientId))
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface StepInput {
+  readonly runId: string
+  readonly patientId: PatientId
+  readonly step: Step
+  readonly key: string
+  readonly details?: Details | undefined
+}
+
+const withDetails = <A extends object>(base: A, details: Details | undefined): A & { details?: Details } =>
+  details === undefined ? base : { ...base, details }
+
+/**
+ * Records that a step is about to run, stamped with the current time.
+ *
+ * @since 0.1.0
+ * @category recording
+ */
+export const stepStarted = (input: StepInput): Effect.Effect<void, JournalError, Journal> =>
+  Effect.flatMap(now, (at) =>
+    record(
+      new StepStarted(withDetails({
+        runId: input.runId,
+        patientId: input.patientId,
+        step: input.step,
+        key: input.key,
+        at
+      }, input.details))
+    ))
+
+/**
+ * Records how a step ended, stamped with the current time.
+ *
+ * @since 0.1.0
+ * @category recording
+ */
+export const stepFinished = (
+  input: StepInput & { readonly outcome: StepOutcome }
+): Effect.Effect<void, JournalError, Journal> =>
+  Effect.flatMap(now, (at) =>
+    record(
+      new StepFinished(withDetails({
+        runId: input.runId,
+        patientId: input.patientId,
+        step: input.step,
+        key: input.key,
+        at,
+        outcome: input.outcome
+      }, input.details))
+    ))
+
+/**
+ * Records an approval decision: who decided, the guard verdict and codes, the score and grade,
+ * and the changed field names (never values), stamped with the current time.
+ *
+ * @since 0.1.0
+ * @category recording
+ */
+export const decision = (input: {
+  readonly runId: string
+  readonly patientId: PatientId
+  readonly key: string
+  readonly request: Approver.ApprovalRequest
+  readonly decision: Approver.ApprovalDecision
+}): Effect.Effect<void, JournalError, Journal> => Effect.flatMap(now, (at) => record(decisionEntry({ ...input, at })))
+
+/**
+ * The decision entry for an approval (pure).
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const decisionEntry = (input: {
+  readonly runId: string
+  readonly patientId: PatientId
+  readonly key: string
+  readonly at: string
+  readonly request: Approver.ApprovalRequest
+  readonly decision: Approver.ApprovalDecision
+}): Decision => {
+  const d = input.decision
+  return new Decision({
+    runId: input.runId,
+    patientId: input.patientId,
+    key: input.key,
+    at: input.at,
+    ...(d._tag === "Approved"
+      ? { decision: "approved" as const, by: d.by }
+      : d._tag === "Rejected"
+      ? { decision: "rejected" as const, by: d.by, reason: d.reason }
+      : { decision: "deferred" as const, reason: d.reason }),
+    verdict: input.request.guard.verdict,
+    guardCodes: Guard.codes(input.request.guard),
+    score: input.request.score.score,
+    grade: input.request.score.grade,
+    diffFields: MergeDiff.changes(input.request.diff)
+  })
+}
+
+/**
+ * Records a patient's final outcome, stamped with the current time.
+ *
+ * @since 0.1.0
+ * @category recording
+ */
+export const patientOutcome = (input: {
+  readonly runId: string
+  readonly patientId: PatientId
+  readonly outcome: Outcome.Outcome
+}): Effect.Effect<void, JournalError, Journal> =>
+  Effect.flatMap(now, (at) =>
+    record(
+      new PatientOutcome({
+        runId: input.runId,
+        patientId: input.patientId,
+        at,
+        outcome: input.outcome
+      })
+    ))
+
+/**
+ * Where a step stands: `started` (no end recorded: the run stopped while it ran), or how it
+ * finished.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type StepStatus = "started" | StepOutcome
+
+/**
+ * The latest attempt of one step key.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface StepRecord {
+  readonly step: Step
+  readonly key: string
+  readonly runId: string
+  readonly status: StepStatus
+  readonly startedAt: string | undefined
+  readonly finishedAt: string | undefined
+}
+
+/**
+ * A patient the journal knows nothing about (or nothing since its last outcome was reopened).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface NotStarted {
+  readonly _tag: "NotStarted"
+}
+
+/**
+ * The patient's last run finished with this outcome (no step started after it).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Finished {
+  readonly _tag: "Finished"
+  readonly runId: string
+  readonly at: string
+  readonly outcome: Outcome.Outcome
+}
+
+/**
+ * Work on the patient started and did not finish. `steps` holds the latest attempt of every key
+ * since the last outcome, in the order they were last started; `lastStep` is the most recent
+ * one; `unknown` are the steps whose outcome is not known (never finished, or finished
+ * `unknown`): verify them (for example re-read the patient) instead of repeating them.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface InProgress {
+  readonly _tag: "InProgress"
+  readonly runId: string
+  readonly lastStep: StepRecord | undefined
+  readonly steps: ReadonlyArray<StepRecord>
+  readonly unknown: ReadonlyArray<StepRecord>
+  readonly lastDecision: Decision | undefined
+}
+
+/**
+ * What the journal says about a patient.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type PatientState = NotStarted | Finished | InProgress
+
+/**
+ * Folds entries into one patient's state (pure). Entries of other patients are ignored.
+ *
+ * @since 0.1.0
+ * @category replay
+ */
+export const replay = (all: ReadonlyArray<Entry>, patientId: string): PatientState => {
+  let finished: PatientOutcome | undefined
+  const steps = new Map<string, StepRecord>()
+  let lastDecision: Decision | undefined
+  let runId: string | undefined
+  const reopen = () => {
+    if (finished !== undefined) {
+      finished = undefined
+      steps.clear()
+      lastDecision = undefined
+    }
+  }
+  for (const entry of all) {
+    if (entry.patientId !== patientId) continue
+    switch (entry._tag) {
+      case "StepStarted": {
+        reopen()
+        steps.delete(entry.key)
+        steps.set(entry.key, {
+          step: entry.step,
+          key: entry.key,
+          runId: entry.runId,
+          status: "started",
+          startedAt: entry.at,
+          finishedAt: undefined
+        })
+        runId = entry.runId
+        break
+      }
+      case "StepFinished": {
+        reopen()
+        const previous = steps.get(entry.key)
+        steps.set(entry.key, {
+          step: entry.step,
+          key: entry.key,
+          runId: entry.runId,
+          status: entry.outcome,
+          startedAt: previous?.startedAt,
+          finishedAt: entry.at
+        })
+        runId = entry.runId
+        break
+      }
+      case "Decision": {
+        reopen()
+        lastDecision = entry
+        runId = entry.runId
+        break
+      }
+      case "PatientOutcome": {
+        finished = entry
+        break
+      }
+    }
+  }
+  if (finished !== undefined) {
+    return { _tag: "Finished", runId: finished.runId, at: finished.at, outcome: finished.outcome }
+  }
+  if (runId === undefined) return { _tag: "NotStarted" }
+  const list = Array.from(steps.values())
+  return {
+    _tag: "InProgress",
+    runId,
+    lastStep: list[list.length - 1],
+    steps: list,
+    unknown: list.filter((s) => s.status === "started" || s.status === "unknown"),
+    lastDecision
+  }
+}
+
+/**
+ * The state of a patient in the journal in context.
+ *
+ * @since 0.1.0
+ * @category replay
+ */
+export const state = (patientId: string): Effect.Effect<PatientState, JournalError, Journal> =>
+  Effect.map(entries(patientId), (es) => replay(es, patientId))
+
+/**
+ * The latest status of one step key for a patient, if it ever started.
+ *
+ * @since 0.1.0
+ * @category replay
+ */
+export const stepStatus = (state: PatientState, key: string): StepStatus | undefined =>
+  state._tag === "InProgress" ? state.steps.find((s) => s.key === key)?.status : undefined

@@ -1,0 +1,149 @@
+/**
+ * What the pipeline did for one patient: one serialisable tagged union for reports and the
+ * journal.
+ *
+ * @since 0.1.0
+ */
+import type { HeroHealthError } from "@hero-effect/client"
+import { isOutcomeUnknown } from "@hero-effect/client"
+import { EhrPartnerId, ReceivedPatientId as PatientId } from "@hero-effect/schema"
+import * as Schema from "effect/Schema"
+import { Step } from "./Step.js"
+
+/**
+ * The patient was linked to an EHR record.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export class Linked extends Schema.TaggedClass<Linked>()("Linked", {
+  patientId: PatientId,
+  ehrPartnerId: EhrPartnerId
+}) {}
+
+/**
+ * The incoming patient was merged into the main one.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export class Merged extends Schema.TaggedClass<Merged>()("Merged", {
+  mainPatientId: PatientId,
+  incomingPatientId: PatientId,
+  ehrPartnerId: Schema.optionalWith(EhrPartnerId, { exact: true })
+}) {}
+
+/**
+ * The patient was already linked to the EHR record; nothing was done.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export class AlreadyLinked extends Schema.TaggedClass<AlreadyLinked>()("AlreadyLinked", {
+  patientId: PatientId,
+  ehrPartnerId: Schema.optionalWith(EhrPartnerId, { exact: true })
+}) {}
+
+/**
+ * No EHR candidate was good enough.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export class NoCandidate extends Schema.TaggedClass<NoCandidate>()("NoCandidate", {
+  patientId: PatientId
+}) {}
+
+/**
+ * A person must decide; `reasons` are codes (`several-matches`, `only-possible`, guard codes,
+ * `deferred` …), never patient values.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export class NeedsReview extends Schema.TaggedClass<NeedsReview>()("NeedsReview", {
+  reasons: Schema.Array(Schema.String)
+}) {}
+
+/**
+ * The safety rules (or the approver) refused; `codes` are the guard codes.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export class Refused extends Schema.TaggedClass<Refused>()("Refused", {
+  codes: Schema.Array(Schema.String)
+}) {}
+
+/**
+ * A step failed. `error` is the failure's tag, `message` its (privacy-safe) message;
+ * `outcomeUnknown` tells that a write may or may not have been applied (verify before repeating).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export class Failed extends Schema.TaggedClass<Failed>()("Failed", {
+  error: Schema.String,
+  message: Schema.String,
+  step: Step,
+  outcomeUnknown: Schema.optionalWith(Schema.Boolean, { default: () => false })
+}) {}
+
+/**
+ * The outcome of one patient.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const Outcome = Schema.Union(Linked, Merged, AlreadyLinked, NoCandidate, NeedsReview, Refused, Failed)
+  .annotations({ identifier: "Outcome" })
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type Outcome = typeof Outcome.Type
+
+/**
+ * The JSON form of an outcome.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Encoded = typeof Outcome.Encoded
+
+/**
+ * A failed step from a client error. The client's messages are free of patient data and secrets.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const fromClientError = (step: Step, error: HeroHealthError): Failed =>
+  new Failed({ error: error._tag, message: error.message, step, outcomeUnknown: isOutcomeUnknown(error) })
+
+/**
+ * Encodes an outcome to its JSON form.
+ *
+ * @since 0.1.0
+ * @category encoding
+ */
+export const encode: (outcome: Outcome) => Encoded = Schema.encodeSync(Outcome)
+
+/**
+ * Decodes an outcome from its JSON form.
+ *
+ * @since 0.1.0
+ * @category encoding
+ */
+export const decodeUnknown = Schema.decodeUnknownEither(Outcome)
+
+/**
+ * Whether the patient needs nothing more from the pipeline (linked, merged, already linked, or
+ * no candidate).
+ *
+ * @since 0.1.0
+ * @category predicates
+ */
+export const isSuccess = (outcome: Outcome): boolean =>
+  outcome._tag === "Linked" || outcome._tag === "Merged" || outcome._tag === "AlreadyLinked" ||
+  outcome._tag === "NoCandidate"

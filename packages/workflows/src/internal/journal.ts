@@ -1,0 +1,114 @@
+import * as Effect from "effect/Effect"
+import type * as Scope from "effect/Scope"
+import * as fs from "node:fs/promises"
+import * as nodePath from "node:path"
+
+/**
+ * Where journal lines live. `initial` are the complete lines found at open; `append` adds one
+ * line (without its newline) durably.
+ * @internal
+ */
+export interface LineStore<E> {
+  readonly initial: ReadonlyArray<string>
+  readonly append: (line: string) => Effect.Effect<void, E>
+}
+
+/** @internal */
+export type MakeError<E> = (
+  reason: "open" | "read" | "write" | "corrupt" | "encode" | "unusable",
+  detail: string
+) => E
+
+const errorCode = (u: unknown): string =>
+  typeof u === "object" && u !== null && "code" in u && typeof u.code === "string" ? u.code : "unknown"
+
+/** A store in memory. @internal */
+export const memoryStore = (): LineStore<never> => {
+  const lines: Array<string> = []
+  return {
+    initial: lines.slice(),
+    append: (line) => Effect.sync(() => void lines.push(line))
+  }
+}
+
+/**
+ * The complete lines of a journal file's content, and the byte length they take (a last line
+ * without its newline is a torn write and is not included).
+ * @internal
+ */
+export const completeLines = (
+  content: Uint8Array
+): { readonly lines: ReadonlyArray<string>; readonly length: number } => {
+  const lastNewline = content.lastIndexOf(0x0a)
+  const length = lastNewline + 1
+  const lines = new TextDecoder("utf-8").decode(content.subarray(0, length)).split("\n")
+  lines.pop()
+  return { lines, length }
+}
+
+/**
+ * An append-only JSON Lines file. Reads the file, truncates a torn last line, opens it for
+ * appending; every append is written and `datasync`ed before it returns (uninterruptibly, so a
+ * write is never left half-done by an interruption).
+ * @internal
+ */
+export const fileStore = <E>(path: string, makeError: MakeError<E>): Effect.Effect<LineStore<E>, E, Scope.Scope> =>
+  Effect.gen(function*() {
+    const content = yield* Effect.tryPromise({
+      try: () => fs.readFile(path),
+      catch: (e) => e
+    }).pipe(
+      Effect.catchAll((e) =>
+        errorCode(e) === "ENOENT"
+          ? Effect.succeed(undefined)
+          : Effect.fail(makeError("read", `reading the journal failed (${errorCode(e)})`))
+      )
+    )
+    const handle = yield* Effect.acquireRelease(
+      Effect.tryPromise({
+        try: () => fs.open(path, "a"),
+        catch: (e) => makeError("open", `opening the journal failed (${errorCode(e)})`)
+      }),
+      (h) => Effect.ignore(Effect.tryPromise(() => h.close()))
+    )
+    const { length, lines } = completeLines(content ?? new Uint8Array(0))
+    if (content !== undefined && length < content.length) {
+      yield* Effect.tryPromise({
+        try: async () => {
+          await handle.truncate(length)
+          await handle.datasync()
+        },
+        catch: (e) => makeError("write", `truncating a torn last line failed (${errorCode(e)})`)
+      })
+    }
+    if (content === undefined) {
+      // A new file: sync its directory so the file itself survives a crash (best effort).
+      yield* Effect.ignore(Effect.tryPromise(async () => {
+        const dir = await fs.open(nodePath.dirname(path), "r")
+        try {
+          await dir.sync()
+        } finally {
+          await dir.close()
+        }
+      }))
+    }
+    let unusable = false
+    return {
+      initial: lines,
+      append: (line: string) =>
+        Effect.suspend(() =>
+          unusable
+            ? Effect.fail(makeError("unusable", "an earlier write failed; reopen the journal"))
+            : Effect.tryPromise({
+              try: async () => {
+                await handle.appendFile(`${line}\n`, "utf8")
+                await handle.datasync()
+              },
+              catch: (e) => {
+                unusable = true
+                return makeError("write", `appending to the journal failed (${errorCode(e)})`)
+              }
+            })
+        ).pipe(Effect.uninterruptible)
+    }
+  })
