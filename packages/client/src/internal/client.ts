@@ -36,8 +36,11 @@ export const make = Effect.gen(function*() {
         })
       )
 
+  // Unknown keys are refused too: a misspelt parameter must not be silently dropped.
   const encode = <A, I>(operation: OperationId, schema: Schema.Schema<A, I>, value: A) =>
-    Schema.encode(schema)(value).pipe(Effect.mapError((error) => engine.invalidInput(operation, error)))
+    Schema.encode(schema, { onExcessProperty: "error" })(value).pipe(
+      Effect.mapError((error) => engine.invalidInput(operation, error))
+    )
 
   const noBody = () => Effect.void
 
