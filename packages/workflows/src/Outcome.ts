@@ -7,8 +7,13 @@
 import type { HeroHealthError } from "@hero-effect/client"
 import { isOutcomeUnknown } from "@hero-effect/client"
 import { EhrPartnerId, ReceivedPatientId as PatientId } from "@hero-effect/schema"
+import type * as Either from "effect/Either"
+import type * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import { Step } from "./Step.js"
+
+// Ids use the lenient `ReceivedPatientId` (any string, branded): an outcome must be recordable for
+// every id the API handed out, and its constructor must never throw on one.
 
 /**
  * The patient was linked to an EHR record.
@@ -122,15 +127,18 @@ export const fromClientError = (step: Step, error: HeroHealthError): Failed =>
   new Failed({ error: error._tag, message: error.message, step, outcomeUnknown: isOutcomeUnknown(error) })
 
 /**
- * Encodes an outcome to its JSON form.
+ * Encodes an outcome to its JSON form (never throws; an outcome built with its constructors
+ * always encodes).
  *
  * @since 0.1.0
  * @category encoding
  */
-export const encode: (outcome: Outcome) => Encoded = Schema.encodeSync(Outcome)
+export const encode: (outcome: Outcome) => Either.Either<Encoded, ParseResult.ParseError> = Schema.encodeEither(
+  Outcome
+)
 
 /**
- * Decodes an outcome from its JSON form.
+ * Decodes an outcome from its JSON form, without throwing.
  *
  * @since 0.1.0
  * @category encoding

@@ -176,7 +176,8 @@ export const scoreCandidates = (
 
 /**
  * The whole candidate step for a Hero patient: if a candidate is already linked to this patient
- * (`heroId` is the patient's id) → {@link AlreadyLinked}; otherwise score and {@link select}, and
+ * (its `heroId` is the patient's id, or it is the EHR record the patient's `ehrPartnerId` names) →
+ * {@link AlreadyLinked}; otherwise score and {@link select}, and
  * send a selected candidate that is linked to a different Hero patient to review
  * (`linked-to-another-patient`).
  *
@@ -188,7 +189,10 @@ export const selectCandidate = (
   candidates: ReadonlyArray<PatientV2>,
   config: Scoring.ScoringConfig = Scoring.defaultConfig
 ): CandidateSelection<PatientV2> => {
-  const linked = candidates.find((c) => c.heroId !== undefined && c.heroId === patient.id)
+  const linked = candidates.find((c) =>
+    (c.heroId !== undefined && c.heroId === patient.id) ||
+    (c.ehrPartnerId !== undefined && c.ehrPartnerId === patient.ehrPartnerId)
+  )
   if (linked !== undefined) return alreadyLinked(linked)
   const selection = select(scoreCandidates(patient, candidates, config))
   if (

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import type { EhrPartnerId, PatientId } from "@hero-effect/schema"
+import { makeMergeToken } from "@hero-effect/schema"
 import { Approver, Guard, Journal, MergeDiff, Outcome } from "@hero-effect/workflows"
 import type { Layer } from "effect"
 import { Effect, TestClock } from "effect"
@@ -287,6 +288,70 @@ describe("Journal (file only)", () => {
       const isDir = yield* Effect.flip(Journal.entries().pipe(Effect.provide(Journal.layerFile(dir))))
       expect(isDir.reason).toBe("read")
     }))
+})
+
+describe("Journal over your own store", () => {
+  it.effect("reads the store's lines at open, and a failed append changes nothing", () =>
+    Effect.gen(function*() {
+      const memory = yield* Journal.makeMemory
+      yield* memory.record(new Journal.StepStarted({ runId: run, patientId: p1, step: "merge", key: "k", at: "t" }))
+      const line = JSON.stringify({
+        _tag: "StepStarted",
+        runId: run,
+        patientId: "1001",
+        step: "merge",
+        key: "k",
+        at: "t"
+      })
+      let fail = false
+      const appended: Array<string> = []
+      const journal = yield* Journal.makeFromStore({
+        initial: [line],
+        append: (l) =>
+          fail
+            ? Effect.fail(new Journal.JournalError({ reason: "write", detail: "disk full" }))
+            : Effect.sync(() => void appended.push(l))
+      })
+      expect(yield* journal.entries()).toStrictEqual(yield* memory.entries())
+      fail = true
+      const error = yield* Effect.flip(
+        journal.record(
+          new Journal.StepFinished({ runId: run, patientId: p1, step: "merge", key: "k", at: "u", outcome: "failed" })
+        )
+      )
+      expect(error.reason).toBe("write")
+      expect((yield* journal.entries()).length).toBe(1)
+      fail = false
+      yield* journal.record(
+        new Journal.StepFinished({ runId: run, patientId: p1, step: "merge", key: "k", at: "u", outcome: "failed" })
+      )
+      expect(appended.length).toBe(1)
+      expect(JSON.parse(appended[0]!)).toMatchObject({ _tag: "StepFinished", outcome: "failed" })
+    }))
+
+  it.effect("a store whose lines are not entries does not open", () =>
+    Effect.gen(function*() {
+      const error = yield* Effect.flip(Journal.makeFromStore({ initial: ["{}"], append: () => Effect.void }))
+      expect(error).toStrictEqual(
+        new Journal.JournalError({ reason: "corrupt", detail: "line 1 is not a journal entry" })
+      )
+    }))
+
+  it("a merge token cannot be put in details (type-level, and the constructor refuses it)", () => {
+    const token = makeMergeToken("secret-token-value")
+    expect(() =>
+      new Journal.StepFinished({
+        runId: run,
+        patientId: p1,
+        step: "preview",
+        key: "k",
+        at: "t",
+        outcome: "succeeded",
+        // @ts-expect-error a MergeToken (Redacted) is not a detail value: record that one was obtained instead
+        details: { token }
+      })
+    ).toThrow()
+  })
 })
 
 describe("Journal.replay", () => {

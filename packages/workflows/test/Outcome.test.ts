@@ -22,7 +22,7 @@ describe("Outcome", () => {
 
   it("every outcome round-trips through JSON", () => {
     for (const o of all) {
-      const json = JSON.parse(JSON.stringify(Outcome.encode(o)))
+      const json = JSON.parse(JSON.stringify(Either.getOrThrow(Outcome.encode(o))))
       expect(json._tag).toBe(o._tag)
       expect(Outcome.decodeUnknown(json)).toStrictEqual(Either.right(o))
     }

@@ -1,6 +1,8 @@
 import { describe, expect, it } from "@effect/vitest"
 import type { PatientV1Encoded } from "@hero-effect/schema"
+import { testRangeNhsNumber } from "@hero-effect/schema"
 import { Scoring } from "@hero-effect/workflows"
+import { FastCheck } from "effect"
 import { baseWire, candidate, hero, invalidNhs, nhsB, patientValues } from "./support/patients.js"
 
 const pair = (a: Partial<PatientV1Encoded>, b: Partial<PatientV1Encoded>, config?: Scoring.ScoringConfig) =>
@@ -213,5 +215,38 @@ describe("Scoring", () => {
     expect(Scoring.compareGrades("no-match", "possible")).toBeLessThan(0)
     expect(Scoring.formatPoints(0)).toBe("0.0")
     expect(Scoring.formatPoints(-0.5)).toBe("-0.5")
+  })
+})
+
+describe("Scoring properties (seeded)", () => {
+  const name = FastCheck.stringMatching(/^[a-z]{2,8}$/).map((s) => `Qx${s}`)
+  const person = FastCheck.record({
+    first_name: name,
+    last_name: name,
+    dob: FastCheck.date({ min: new Date("1900-01-01"), max: new Date("2025-12-31"), noInvalidDate: true }).map((d) =>
+      d.toISOString().slice(0, 10)
+    ),
+    sex: FastCheck.constantFrom("Male", "Female", "Other", "Not known"),
+    postcode: FastCheck.stringMatching(/^[A-Z]{2}[0-9] [0-9][A-Z]{2}$/).map((p) => `QX${p}`),
+    nhs_number: FastCheck.option(FastCheck.integer({ min: 0, max: 999_999 }).map((i) => testRangeNhsNumber(i)), {
+      nil: null
+    })
+  })
+
+  it("is symmetric, stays within its thresholds and never explains with a value", () => {
+    FastCheck.assert(
+      FastCheck.property(person, person, (a, b) => {
+        const ab = Scoring.scorePatients(hero(a), hero({ id: "1002", ...b }))
+        const ba = Scoring.scorePatients(hero({ id: "1002", ...b }), hero(a))
+        expect(ab).toStrictEqual(ba)
+        const text = ab.explanation.join("\n")
+        expect(text).not.toMatch(/Qx|QX|\d{4}-\d{2}-\d{2}|\d{10}/)
+        if (ab.grade === "match") expect(ab.score).toBeGreaterThanOrEqual(Scoring.defaultConfig.thresholds.match)
+        if (ab.vector.nhsNumber === "different") expect(ab.grade).toBe("no-match")
+        const self = Scoring.scorePatients(hero(a), hero({ id: "1002", ...a }))
+        expect(self.grade).toBe("match")
+      }),
+      { seed: 20261123, numRuns: 300 }
+    )
   })
 })

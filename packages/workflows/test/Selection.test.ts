@@ -53,6 +53,11 @@ describe("Selection.selectCandidate", () => {
   it("reports a candidate already linked to this patient", () => {
     const s = Selection.selectCandidate(hero(), [candidate({ hero_id: "1001" })])
     expect(s._tag).toBe("AlreadyLinked")
+    const byEhrId = Selection.selectCandidate(hero({ ehr_partner_id: "EMIS-7" }), [
+      candidate(),
+      candidate({ ehr_partner_id: "EMIS-7", last_name: "Other" })
+    ])
+    expect(byEhrId._tag === "AlreadyLinked" && byEhrId.candidate.ehrPartnerId).toBe("EMIS-7")
   })
 
   it("sends a match already linked to another Hero patient to review", () => {
