@@ -26,13 +26,14 @@ export const Step = Schema.Literal(...steps).annotations({ identifier: "Step" })
 export type Step = typeof Step.Type
 
 /**
- * Whether a step changes data on the server (its outcome must be verified after a crash or an
- * unknown failure instead of being repeated blindly). `preview` counts: it issues a token.
+ * Whether a step changes patient data on the server: `connect` and `merge`. After a crash or a
+ * failure with an unknown outcome, such a step must be verified, never repeated blindly. The
+ * other steps are safe to repeat (`preview` only issues a new token).
  *
  * @since 0.1.0
  * @category predicates
  */
-export const isWrite = (step: Step): boolean => step === "connect" || step === "merge" || step === "preview"
+export const isWrite = (step: Step): boolean => step === "connect" || step === "merge"
 
 /**
  * The journal key of a step on a patient or pair: `candidates:<patient>`,

@@ -64,3 +64,10 @@ export * as PatientLease from "./PatientLease.js"
  * @since 0.1.0
  */
 export * as Journal from "./Journal.js"
+
+/**
+ * Reading the evidence after a write whose outcome is unknown.
+ *
+ * @since 0.1.0
+ */
+export * as Verify from "./Verify.js"

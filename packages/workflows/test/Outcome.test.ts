@@ -57,6 +57,6 @@ describe("Outcome", () => {
 describe("Step", () => {
   it("keys and write steps", () => {
     expect(Step.key("merge", "1001", "1002")).toBe("merge:1001:1002")
-    expect(Step.steps.filter(Step.isWrite)).toStrictEqual(["connect", "preview", "merge"])
+    expect(Step.steps.filter(Step.isWrite)).toStrictEqual(["connect", "merge"])
   })
 })
