@@ -240,9 +240,9 @@ const build = (store: LineStore, initial: Array<Entry>): Effect.Effect<Service> 
           // Read back through the schema, so memory and file journals hold exactly the same.
           const back = decodeEntry(clean)
           if (back._tag === "Left") return Effect.fail(makeError("encode", "the entry does not decode back"))
-          return Effect.as(store.append(JSON.stringify(clean)), back.right).pipe(
-            Effect.tap((stored) => Effect.sync(() => void cache.push(stored))),
-            Effect.asVoid
+          // Append and remember together, so an interruption cannot leave the two apart.
+          return Effect.uninterruptible(
+            Effect.zipRight(store.append(JSON.stringify(clean)), Effect.sync(() => void cache.push(back.right)))
           )
         })),
       entries: (patientId) =>
@@ -274,7 +274,9 @@ export const makeMemory: Effect.Effect<Service> = Effect.suspend(() => build(int
  * A journal in an append-only JSON Lines file. Opening reads every line; a torn last line (a
  * write cut short by a crash, never acknowledged) is dropped and the file truncated to the last
  * complete line; a damaged complete line fails with a `corrupt` {@link JournalError}. Every
- * record is appended and `datasync`ed before it returns. One process per file.
+ * record is appended and `datasync`ed before it returns. A file is open at most once per process
+ * (a second open fails with reason `open` until the first scope closes); nothing stops another
+ * process from opening it, so run one process per file.
  *
  * @since 0.1.0
  * @category constructors

@@ -268,6 +268,19 @@ describe("Journal (file only)", () => {
       expect(error2.reason).toBe("corrupt")
     }))
 
+  it.effect("a file is open at most once per process", () =>
+    Effect.gen(function*() {
+      const file = freshPath()
+      const error = yield* Effect.flip(
+        Effect.scoped(Effect.all([Journal.makeFile(file), Journal.makeFile(path.join(dir, ".", path.basename(file)))]))
+      )
+      expect(error).toStrictEqual(
+        new Journal.JournalError({ reason: "open", detail: "the journal file is already open in this process" })
+      )
+      // Once the first is closed, it opens again.
+      yield* Effect.scoped(Journal.makeFile(file))
+    }))
+
   it.effect("blank lines are skipped", () =>
     Effect.gen(function*() {
       const file = freshPath()

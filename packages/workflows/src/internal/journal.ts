@@ -22,6 +22,9 @@ export type MakeError<E> = (
 const errorCode = (u: unknown): string =>
   typeof u === "object" && u !== null && "code" in u && typeof u.code === "string" ? u.code : "unknown"
 
+/** Journal files open in this process (resolved paths). @internal */
+const openFiles = new Set<string>()
+
 /** A store in memory. @internal */
 export const memoryStore = (): LineStore<never> => {
   const lines: Array<string> = []
@@ -54,6 +57,17 @@ export const completeLines = (
  */
 export const fileStore = <E>(path: string, makeError: MakeError<E>): Effect.Effect<LineStore<E>, E, Scope.Scope> =>
   Effect.gen(function*() {
+    const resolved = nodePath.resolve(path)
+    yield* Effect.acquireRelease(
+      Effect.suspend(() => {
+        if (openFiles.has(resolved)) {
+          return Effect.fail(makeError("open", "the journal file is already open in this process"))
+        }
+        openFiles.add(resolved)
+        return Effect.void
+      }),
+      () => Effect.sync(() => void openFiles.delete(resolved))
+    )
     const content = yield* Effect.tryPromise({
       try: () => fs.readFile(path),
       catch: (e) => e
