@@ -314,16 +314,17 @@ const compareName = (a: string | undefined, b: string | undefined, threshold: nu
   return "different"
 }
 
-const knownSexes: ReadonlyArray<string> = ["Male", "Female", "Other"]
+const unknownSexes: ReadonlyArray<string> = ["Not known", "Not specified"]
 
 /**
- * Whether a sex value says something: `Male`, `Female` or `Other` (not `Not known`, `Not
- * specified`, absent or a value Hero added later).
+ * Whether a sex value says something: present, not blank, not `Not known` or `Not specified`. A
+ * value Hero adds later counts as known (two different values are a disagreement).
  *
  * @since 0.1.0
  * @category comparisons
  */
-export const isKnownSex = (sex: Sex | undefined): boolean => sex !== undefined && knownSexes.includes(sex)
+export const isKnownSex = (sex: Sex | undefined): boolean =>
+  sex !== undefined && sex.trim().length > 0 && !unknownSexes.includes(sex)
 
 const compareSex = (a: Sex | undefined, b: Sex | undefined): Level => {
   if (!isKnownSex(a) || !isKnownSex(b)) return "missing"

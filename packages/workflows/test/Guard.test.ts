@@ -113,7 +113,11 @@ const cases: ReadonlyArray<{
     code: "SEX_MISMATCH",
     severity: "refuse",
     passing: ctx({ sex: "Female" }, { sex: "Not known" }),
-    failing: [ctx({ sex: "Female" }, { sex: "Male" }), ctx({ sex: "Other" }, { sex: "Female" })]
+    failing: [
+      ctx({ sex: "Female" }, { sex: "Male" }),
+      ctx({ sex: "Other" }, { sex: "Female" }),
+      ctx({ sex: "Intersex" }, { sex: "Female" })
+    ]
   },
   {
     rule: Guard.namesTooFar(),
@@ -132,6 +136,7 @@ describe("Guard rules", () => {
   for (const c of cases) {
     it(`${c.code}: quiet when safe, ${c.severity} when it applies`, () => {
       expect(c.rule.code).toBe(c.code)
+      expect(Guard.defaultRules.find((r) => r.code === c.code)).toBeDefined()
       expect(c.rule.description.length).toBeGreaterThan(0)
       expect(c.rule.check(c.passing)).toStrictEqual(Option.none())
       for (const failing of c.failing) {

@@ -141,7 +141,9 @@ describe("Scoring", () => {
     expect(pair({ sex: "Not specified" }, { sex: "Not specified" }).vector.sex).toBe("missing")
     expect(pair({ sex: "Male" }, { sex: "Female" }).vector.sex).toBe("different")
     expect(pair({ sex: "Other" }, { sex: "Other" }).vector.sex).toBe("exact")
-    expect(pair({ sex: "Something new" }, { sex: "Something new" }).vector.sex).toBe("missing")
+    expect(pair({ sex: "Something new" }, { sex: "Something new" }).vector.sex).toBe("exact")
+    expect(pair({ sex: "Something new" }, { sex: "Female" }).vector.sex).toBe("different")
+    expect(pair({ sex: "" }, { sex: "Female" }).vector.sex).toBe("missing")
   })
 
   it("postcodes: normalised exact, same outward code close", () => {
