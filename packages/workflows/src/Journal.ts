@@ -96,8 +96,22 @@ export class StepFinished extends Schema.TaggedClass<StepFinished>()("StepFinish
 export const DiffField = Schema.Struct({ field: Schema.String, kind: MergeDiff.ChangeKind })
 
 /**
+ * An identifier the merge would add or remove, by name, role and label only.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const IdentifierChange = Schema.Struct({
+  change: Schema.Literal("added", "removed"),
+  name: Schema.String,
+  role: Schema.String,
+  label: Schema.String
+})
+
+/**
  * An approval decision about a merge (or any decision a person or policy made), with the guard
- * codes, the score and the names of the fields that would change.
+ * codes, the score, the names of the fields that would change and the identifiers (by name) that
+ * would be added or removed.
  *
  * @since 0.1.0
  * @category entries
@@ -114,7 +128,8 @@ export class Decision extends Schema.TaggedClass<Decision>()("Decision", {
   guardCodes: Schema.Array(Schema.String),
   score: Schema.optionalWith(Schema.Number, { exact: true }),
   grade: Schema.optionalWith(Scoring.Grade, { exact: true }),
-  diffFields: Schema.Array(DiffField)
+  diffFields: Schema.Array(DiffField),
+  identifierChanges: Schema.optionalWith(Schema.Array(IdentifierChange), { default: () => [] })
 }) {}
 
 /**
@@ -420,7 +435,21 @@ export const decisionEntry = (input: {
     guardCodes: Guard.codes(input.request.guard),
     score: input.request.score.score,
     grade: input.request.score.grade,
-    diffFields: MergeDiff.changes(input.request.diff)
+    diffFields: MergeDiff.changes(input.request.diff),
+    identifierChanges: [
+      ...input.request.diff.identifiers.added.map((i) => ({
+        change: "added" as const,
+        name: i.name,
+        role: i.role,
+        label: i.label
+      })),
+      ...input.request.diff.identifiers.removed.map((i) => ({
+        change: "removed" as const,
+        name: i.name,
+        role: i.role,
+        label: i.label
+      }))
+    ]
   })
 }
 

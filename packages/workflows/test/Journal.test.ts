@@ -25,7 +25,10 @@ const implementations: ReadonlyArray<readonly [string, () => Layer.Layer<Journal
 ]
 
 const approvalRequest = (): Approver.ApprovalRequest => {
-  const p = preview({ mobile: "07700900001" }, { mobile: "07700900999", nhs_number: nhsB }, { mobile: "07700900999" })
+  const p = preview({ mobile: "07700900001" }, { mobile: "07700900999", nhs_number: nhsB }, {
+    mobile: "07700900999",
+    identifiers: [{ source: "hero", name: "hero_id", role: "secondary", label: "Hero", value: "1002" }]
+  })
   const context = Guard.contextFromPreview(p)
   return {
     mainPatientId: p1,
@@ -151,6 +154,9 @@ for (const [name, layer] of implementations) {
           score: request.score.score
         })
         expect(entry?._tag === "Decision" && entry.diffFields).toStrictEqual([{ field: "mobile", kind: "changed" }])
+        expect(entry?._tag === "Decision" && entry.identifierChanges).toStrictEqual([
+          { change: "added", name: "hero_id", role: "secondary", label: "Hero" }
+        ])
         const s = yield* Journal.state(p1)
         expect(s._tag === "InProgress" && s.lastDecision?.decision).toBe("rejected")
         const text = JSON.stringify(yield* Journal.entries())
@@ -252,6 +258,26 @@ describe("Journal (file only)", () => {
       fs.appendFileSync(file, Buffer.alloc(16))
       const entries = yield* Journal.entries().pipe(Effect.provide(Journal.layerFile(file)))
       expect(entries.length).toBe(1)
+    }))
+
+  it.effect("concurrent records never interleave: every line is whole", () =>
+    Effect.gen(function*() {
+      const file = freshPath()
+      yield* Effect.forEach(
+        Array.from({ length: 40 }, (_, i) => i),
+        (i) =>
+          Journal.stepStarted({
+            runId: run,
+            patientId: String(1000 + i) as PatientId,
+            step: "candidates",
+            key: `c:${i}`
+          }),
+        { concurrency: "unbounded", discard: true }
+      ).pipe(Effect.provide(Journal.layerFile(file)))
+      const lines = readLines(file)
+      expect(lines.length).toBe(40)
+      expect(new Set(lines.map((l) => JSON.parse(l).key)).size).toBe(40)
+      expect((yield* Journal.entries().pipe(Effect.provide(Journal.layerFile(file)))).length).toBe(40)
     }))
 
   it.effect("a damaged complete line is reported as corrupt, without its content", () =>
