@@ -525,7 +525,8 @@ export interface Finished {
  * Work on the patient started and did not finish. `steps` holds the latest attempt of every key
  * since the last outcome, in the order they were last started; `lastStep` is the most recent
  * one; `unknown` are the steps whose outcome is not known (never finished, or finished
- * `unknown`): verify them (for example re-read the patient) instead of repeating them.
+ * `unknown`), and `pending` the last of them: verify those (see `Verify`) instead of repeating
+ * them.
  *
  * @since 0.1.0
  * @category models
@@ -536,6 +537,7 @@ export interface InProgress {
   readonly lastStep: StepRecord | undefined
   readonly steps: ReadonlyArray<StepRecord>
   readonly unknown: ReadonlyArray<StepRecord>
+  readonly pending: StepRecord | undefined
   readonly lastDecision: Decision | undefined
 }
 
@@ -613,12 +615,14 @@ export const replay = (all: ReadonlyArray<Entry>, patientId: string): PatientSta
   }
   if (runId === undefined) return { _tag: "NotStarted" }
   const list = Array.from(steps.values())
+  const unknown = list.filter((s) => s.status === "started" || s.status === "unknown")
   return {
     _tag: "InProgress",
     runId,
     lastStep: list[list.length - 1],
     steps: list,
-    unknown: list.filter((s) => s.status === "started" || s.status === "unknown"),
+    unknown,
+    pending: unknown[unknown.length - 1],
     lastDecision
   }
 }

@@ -84,6 +84,7 @@ for (const [name, layer] of implementations) {
         if (s._tag === "InProgress") {
           expect(s.lastStep).toMatchObject({ step: "merge", key: "merge:1001:1002", status: "started" })
           expect(s.unknown.map((u) => u.key)).toStrictEqual(["merge:1001:1002"])
+          expect(s.pending).toMatchObject({ step: "merge", key: "merge:1001:1002", status: "started", runId: run })
           expect(s.steps.map((u) => [u.key, u.status])).toStrictEqual([
             ["preview:1001:1002", "succeeded"],
             ["merge:1001:1002", "started"]
@@ -115,7 +116,7 @@ for (const [name, layer] of implementations) {
         yield* Journal.stepStarted({ runId: "run-2", patientId: p1, step: "connect", key })
         yield* Journal.stepFinished({ runId: "run-2", patientId: p1, step: "connect", key, outcome: "failed" })
         const s2 = yield* Journal.state(p1)
-        expect(s2).toMatchObject({ _tag: "InProgress", runId: "run-2", unknown: [] })
+        expect(s2).toMatchObject({ _tag: "InProgress", runId: "run-2", unknown: [], pending: undefined })
         expect(s2._tag === "InProgress" && s2.steps.length).toBe(1)
       }).pipe(Effect.provide(layer())))
 
