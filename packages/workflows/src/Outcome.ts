@@ -95,12 +95,32 @@ export class Failed extends Schema.TaggedClass<Failed>()("Failed", {
 }) {}
 
 /**
+ * The patient's record is archived: it was merged into another record (by this run, from the
+ * other side of the pair, or earlier). Nothing to do.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export class AlreadyMerged extends Schema.TaggedClass<AlreadyMerged>()("AlreadyMerged", {
+  patientId: PatientId
+}) {}
+
+/**
  * The outcome of one patient.
  *
  * @since 0.1.0
  * @category schemas
  */
-export const Outcome = Schema.Union(Linked, Merged, AlreadyLinked, NoCandidate, NeedsReview, Refused, Failed)
+export const Outcome = Schema.Union(
+  Linked,
+  Merged,
+  AlreadyLinked,
+  AlreadyMerged,
+  NoCandidate,
+  NeedsReview,
+  Refused,
+  Failed
+)
   .annotations({ identifier: "Outcome" })
 
 /**
@@ -154,4 +174,4 @@ export const decodeUnknown = Schema.decodeUnknownEither(Outcome)
  */
 export const isSuccess = (outcome: Outcome): boolean =>
   outcome._tag === "Linked" || outcome._tag === "Merged" || outcome._tag === "AlreadyLinked" ||
-  outcome._tag === "NoCandidate"
+  outcome._tag === "AlreadyMerged" || outcome._tag === "NoCandidate"

@@ -71,3 +71,17 @@ export * as Journal from "./Journal.js"
  * @since 0.1.0
  */
 export * as Verify from "./Verify.js"
+
+/**
+ * The whole job for one patient.
+ *
+ * @since 0.1.0
+ */
+export * as Pipeline from "./Pipeline.js"
+
+/**
+ * The pipeline over many patients, with progress and a report.
+ *
+ * @since 0.1.0
+ */
+export * as Batch from "./Batch.js"

@@ -1,0 +1,142 @@
+/**
+ * Runs the pipeline over many patients: bounded concurrency, one patient's failure never stops
+ * the batch, progress as it goes, and a final report (a human summary and JSON).
+ *
+ * @since 0.1.0
+ */
+import type { PatientId } from "@hero-effect/schema"
+import * as Clock from "effect/Clock"
+import * as Effect from "effect/Effect"
+import * as Ref from "effect/Ref"
+import * as Stream from "effect/Stream"
+import type * as Journal from "./Journal.js"
+import * as Outcome from "./Outcome.js"
+import * as Pipeline from "./Pipeline.js"
+
+/**
+ * Progress after each patient.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Progress {
+  readonly done: number
+  readonly total: number | undefined
+  readonly elapsedMillis: number
+  readonly perSecond: number
+  readonly etaMillis: number | undefined
+  readonly outcomes: Readonly<Record<string, number>>
+}
+
+/**
+ * The batch's result.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Report {
+  readonly runId: string
+  readonly total: number
+  readonly elapsedMillis: number
+  readonly outcomes: Readonly<Record<string, number>>
+  readonly patients: ReadonlyArray<{ readonly patientId: PatientId; readonly outcome: Outcome.Encoded }>
+}
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface Options extends Pipeline.Options {
+  readonly concurrency?: number | undefined
+  /** Known in advance (a list or a file), for the ETA. */
+  readonly total?: number | undefined
+  readonly onProgress?: ((progress: Progress) => Effect.Effect<void>) | undefined
+}
+
+/**
+ * Runs the pipeline for every patient of the stream.
+ *
+ * @since 0.1.0
+ * @category batch
+ */
+export const run = <E, R>(
+  patientIds: Stream.Stream<PatientId, E, R>,
+  options: Options
+): Effect.Effect<Report, E | Journal.JournalError, R | Pipeline.Requirements> =>
+  Effect.gen(function*() {
+    const started = yield* Clock.currentTimeMillis
+    const counts = yield* Ref.make<Record<string, number>>({})
+    const done = yield* Ref.make(0)
+    const results = yield* Stream.mapEffect(patientIds, (patientId) =>
+      Effect.gen(function*() {
+        const outcome = yield* Pipeline.processPatient(options, patientId).pipe(
+          // A defect in one patient must not stop the others.
+          Effect.catchAllDefect(() =>
+            Effect.succeed(new Outcome.Failed({ error: "Defect", message: "unexpected defect", step: "candidates" }))
+          )
+        )
+        const now = yield* Clock.currentTimeMillis
+        const tally = yield* Ref.updateAndGet(counts, (c) => ({ ...c, [outcome._tag]: (c[outcome._tag] ?? 0) + 1 }))
+        const n = yield* Ref.updateAndGet(done, (d) => d + 1)
+        if (options.onProgress !== undefined) {
+          const elapsed = Math.max(1, now - started)
+          const perSecond = (n * 1000) / elapsed
+          yield* options.onProgress({
+            done: n,
+            total: options.total,
+            elapsedMillis: elapsed,
+            perSecond,
+            etaMillis: options.total === undefined ? undefined : Math.max(0, (options.total - n) / perSecond * 1000),
+            outcomes: tally
+          })
+        }
+        return { patientId, outcome: Outcome.encode(outcome) }
+      }), { concurrency: options.concurrency ?? 8 }).pipe(Stream.runCollect)
+    const finished = yield* Clock.currentTimeMillis
+    const patients = Array.from(results).flatMap((r) =>
+      r.outcome._tag === "Right" ? [{ patientId: r.patientId, outcome: r.outcome.right }] : []
+    )
+    return {
+      runId: options.runId,
+      total: patients.length,
+      elapsedMillis: finished - started,
+      outcomes: yield* Ref.get(counts),
+      patients
+    }
+  })
+
+/**
+ * A human summary of a report: counts per outcome, ids only.
+ *
+ * @since 0.1.0
+ * @category formatting
+ */
+export const summary = (report: Report): string => {
+  const lines = [
+    `Run ${report.runId}: ${report.total} patients in ${(report.elapsedMillis / 1000).toFixed(1)} s`,
+    ...Object.entries(report.outcomes).sort(([a], [b]) => a.localeCompare(b)).map(([tag, n]) =>
+      `  ${tag.padEnd(14)} ${n}`
+    )
+  ]
+  const merged = report.patients.filter((p) => p.outcome._tag === "Merged")
+  if (merged.length > 0) {
+    lines.push("Merged (main ← incoming):")
+    for (const p of merged) {
+      if (p.outcome._tag === "Merged") lines.push(`  ${p.outcome.mainPatientId} ← ${p.outcome.incomingPatientId}`)
+    }
+  }
+  return lines.join("\n")
+}
+
+/**
+ * A one-line progress text for a terminal.
+ *
+ * @since 0.1.0
+ * @category formatting
+ */
+export const progressLine = (p: Progress): string => {
+  const of = p.total === undefined ? `${p.done}` : `${p.done}/${p.total}`
+  const eta = p.etaMillis === undefined ? "" : ` eta ${(p.etaMillis / 1000).toFixed(0)}s`
+  const outcomes = Object.entries(p.outcomes).map(([k, v]) => `${k} ${v}`).join(", ")
+  return `${of} patients, ${p.perSecond.toFixed(1)}/s${eta} — ${outcomes}`
+}
