@@ -1,0 +1,138 @@
+// The main job: find EHR candidates → connect → preview → merge for every patient of a practice
+// group, and print a report. By default it starts the embedded sandbox (a seeded world of
+// duplicates on a loopback port, no credentials, no network); with --live it uses the
+// HeroHealthConfig from the environment against a real Hero environment.
+import { Command, Options } from "@effect/cli"
+import { FetchHttpClient } from "@effect/platform"
+import { NodeContext, NodeRuntime } from "@effect/platform-node"
+import { HeroHealthClient, HeroHealthConfig } from "@hero-effect/client"
+import { Sandbox, SandboxServer, SeedFile } from "@hero-effect/sandbox"
+import type { PatientId, PracticeGroupId } from "@hero-effect/schema"
+import { Approver, Batch, Journal, PatientLease } from "@hero-effect/workflows"
+import { Console, Effect, Layer, Option, Redacted, Stream } from "effect"
+import * as fs from "node:fs"
+
+const seed = Options.integer("seed").pipe(
+  Options.withDefault(1),
+  Options.withDescription("seed of the generated world")
+)
+const seedFile = Options.text("seed-file").pipe(
+  Options.optional,
+  Options.withDescription("a sandbox seed file (JSON) to load instead of generating a world")
+)
+const patients = Options.integer("patients").pipe(
+  Options.withDefault(120),
+  Options.withDescription("people in the generated world (duplicates add records)")
+)
+const concurrency = Options.integer("concurrency").pipe(
+  Options.withDefault(8),
+  Options.withDescription("patients at once")
+)
+const dryRun = Options.boolean("dry-run").pipe(Options.withDescription("decide everything, merge nothing"))
+const approver = Options.choice("approver", ["automatic", "always-ask", "deny-all"]).pipe(
+  Options.withDefault("automatic" as const),
+  Options.withDescription("who approves merges")
+)
+const reportFile = Options.text("report").pipe(Options.optional, Options.withDescription("write the JSON report here"))
+const journalFile = Options.text("journal").pipe(
+  Options.optional,
+  Options.withDescription("durable journal file (JSON lines); re-run with the same file to resume")
+)
+const idsFile = Options.text("ids").pipe(
+  Options.optional,
+  Options.withDescription("patient ids, one per line (with --live)")
+)
+const live = Options.boolean("live").pipe(
+  Options.withDescription("use HERO_API_KEY / HERO_PRACTICE_GROUP_ID / HERO_BASE_URL|HERO_ENVIRONMENT against Hero")
+)
+
+const approverLayer = (choice: "automatic" | "always-ask" | "deny-all", dry: boolean) =>
+  dry || choice === "deny-all"
+    ? Approver.layerDenyAll
+    : choice === "always-ask"
+    ? Approver.layerAlwaysAsk
+    : Approver.layerAutomatic
+
+const progress = (p: Batch.Progress) =>
+  p.done % 20 === 0 || p.done === p.total
+    ? Effect.sync(() => process.stderr.write(`${Batch.progressLine(p)}\n`))
+    : Effect.void
+
+const command = Command.make(
+  "hero-merge",
+  { seed, seedFile, patients, concurrency, dryRun, approver, reportFile, journalFile, idsFile, live },
+  (flags) =>
+    Effect.gen(function*() {
+      const runId = `run-${Date.now().toString(36)}`
+      const journal = Option.match(flags.journalFile, {
+        onNone: () => Journal.layerMemory,
+        onSome: (path) => Journal.layerFile(path)
+      })
+      const workflow = Layer.mergeAll(journal, PatientLease.layerMemory, approverLayer(flags.approver, flags.dryRun))
+
+      const sandboxIds = Effect.map(Sandbox.Sandbox, (s) => s.world.patients.map((p) => p.id as PatientId))
+      const liveIds = Option.match(flags.idsFile, {
+        onNone: () => Effect.fail(new Error("--live needs --ids <file> (one patient id per line)")),
+        onSome: (path) =>
+          Effect.sync(() =>
+            fs.readFileSync(path, "utf8").split(/\r?\n/).map((l) => l.trim()).filter((l) => l.length > 0) as Array<
+              PatientId
+            >
+          )
+      })
+
+      const run = (ids: ReadonlyArray<PatientId>) =>
+        Batch.run(Stream.fromIterable(ids), {
+          runId,
+          concurrency: flags.concurrency,
+          total: ids.length,
+          onProgress: progress
+        })
+
+      const report = flags.live
+        ? yield* Effect.flatMap(liveIds, run).pipe(
+          Effect.provide(workflow),
+          Effect.provide(HeroHealthClient.layerConfig.pipe(Layer.provide(FetchHttpClient.layer)))
+        )
+        : yield* Effect.gen(function*() {
+          const sandbox = yield* Sandbox.Sandbox
+          const server = yield* SandboxServer.SandboxServer
+          yield* Console.error(
+            `Sandbox on ${server.url} (seed ${flags.seed}): ${sandbox.world.patients.length} Hero patients`
+          )
+          const client = HeroHealthClient.layer.pipe(
+            Layer.provide(HeroHealthConfig.layer({
+              baseUrl: server.url,
+              apiKey: Redacted.make(sandbox.credentials.apiKey),
+              practiceGroupId: sandbox.credentials.practiceGroupId as PracticeGroupId,
+              rateLimit: "unlimited"
+            })),
+            Layer.provide(FetchHttpClient.layer)
+          )
+          const ids = yield* sandboxIds
+          const report = yield* run(ids).pipe(Effect.provide(Layer.merge(workflow, client)))
+          const counters = yield* sandbox.counters
+          yield* Console.error(`Sandbox writes applied: ${counters.writes}`)
+          return report
+        }).pipe(
+          Effect.provide(SandboxServer.layer({ port: 0 })),
+          Effect.provide(
+            Option.match(flags.seedFile, {
+              onNone: () => Sandbox.layer({ seed: flags.seed, patients: flags.patients }),
+              onSome: (path) => Layer.unwrapEffect(Effect.map(SeedFile.load(path), (world) => Sandbox.layer({ world })))
+            })
+          ),
+          Effect.scoped
+        )
+
+      yield* Console.log(Batch.summary(report))
+      if (Option.isSome(flags.reportFile)) {
+        fs.writeFileSync(flags.reportFile.value, JSON.stringify(report, null, 2))
+        yield* Console.log(`Report written to ${flags.reportFile.value}`)
+      }
+    })
+).pipe(Command.withDescription("Find, link and merge duplicate Hero patients safely, and report."))
+
+const cli = Command.run(command, { name: "hero-effect main job", version: "0.1.0" })
+
+cli(process.argv).pipe(Effect.provide(NodeContext.layer), NodeRuntime.runMain)
