@@ -2,12 +2,12 @@ import { HttpClient, HttpClientResponse } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
 import { HeroHealthClient, HeroHealthConfig } from "@hero-effect/client"
 import { operationIds } from "@hero-effect/client"
+import { TelemetryCapture } from "@hero-effect/sandbox"
 import type { DateOfBirth, NhsNumber, PatientId } from "@hero-effect/schema"
 import { makeMergeToken } from "@hero-effect/schema"
-import { ConfigProvider, Effect, Either, Fiber, Layer, Redacted, TestClock } from "effect"
+import { ConfigProvider, Effect, Either, Fiber, Layer, LogLevel, Redacted, TestClock } from "effect"
 import { cases } from "./support/cases.js"
 import { apiKey, clientWith, type Reply, wirePatientV1 } from "./support/scripted.js"
-import { captureTelemetry } from "./support/telemetry.js"
 
 const nhs = "9434765919" as NhsNumber
 
@@ -63,7 +63,7 @@ describe("bad input is refused before any request", () => {
 describe("privacy", () => {
   it.effect("the API key, a searched NHS number and merge tokens appear in no log line, span or error", () =>
     Effect.gen(function*() {
-      const { dump, spans } = yield* captureTelemetry(Effect.gen(function*() {
+      const { linesAtLeast, spans, spansText } = yield* TelemetryCapture.capture(Effect.gen(function*() {
         const { hero } = yield* clientWith([
           { status: 503 },
           { status: 200, body: { data: [], count: 0 } },
@@ -92,7 +92,7 @@ describe("privacy", () => {
           }
         }
       }))
-      const everything = dump()
+      const everything = `${linesAtLeast(LogLevel.Debug)}\n${spansText()}`
       expect(spans.map((s) => s.name)).toContain("HeroHealthClient.listPatients")
       expect(everything).not.toContain(apiKey)
       expect(everything).not.toContain(nhs)
@@ -118,7 +118,7 @@ describe("privacy over every operation", () => {
         { status: 503, text: "Lovelace" },
         { fail: "reset" }
       ]
-      const { dump } = yield* captureTelemetry(Effect.gen(function*() {
+      const { linesAtLeast, spansText } = yield* TelemetryCapture.capture(Effect.gen(function*() {
         for (const operation of operationIds) {
           for (const reply of [cases[operation].ok, ...replies]) {
             const { hero } = yield* clientWith([reply, cases[operation].ok])
@@ -131,7 +131,7 @@ describe("privacy over every operation", () => {
           }
         }
       }))
-      const everything = dump()
+      const everything = `${linesAtLeast(LogLevel.Debug)}\n${spansText()}`
       for (const secret of [apiKey, nhs, "Lovelace", "1989-04-11", "SW1A 1AA", "tok-1"]) {
         expect(everything).not.toContain(secret)
       }

@@ -59,6 +59,13 @@ export * as SeedFile from "./SeedFile.js"
 export * as SeedGenerator from "./SeedGenerator.js"
 
 /**
+ * Records logs and spans, to assert nothing secret or personal leaks into telemetry.
+ *
+ * @since 0.1.0
+ */
+export * as TelemetryCapture from "./TelemetryCapture.js"
+
+/**
  * The world: patients, EHR records, links, the synthetic Spine, ground truth, live state.
  *
  * @since 0.1.0
