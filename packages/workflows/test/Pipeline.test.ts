@@ -46,6 +46,53 @@ describe("pipeline over a seeded world", () => {
       expect(Batch.summary(report)).toContain("Run run-1")
     }).pipe(Effect.provide(world())))
 
+  it.effect("the expected outcome for every duplicate kind", () =>
+    Effect.gen(function*() {
+      const sandbox = yield* Sandbox.Sandbox
+      const report = yield* runAll(8)
+      const counters = yield* sandbox.counters
+      const outcomeOf = (id: string) => report.patients.find((p) => p.patientId === id)?.outcome
+      const kinds = new Set(sandbox.truth.map((t) => t.kind))
+      expect([...kinds].sort()).toStrictEqual(
+        ["alreadyLinked", "changedSurname", "deceased", "family", "restricted", "samePerson", "twins", "typo"]
+      )
+      for (const truth of sandbox.truth) {
+        const merges = mergesOf(counters, truth.heroIds)
+        const tags = truth.heroIds.map((id) => outcomeOf(id)?._tag)
+        const second = outcomeOf(truth.heroIds[1] ?? "")
+        switch (truth.kind) {
+          case "samePerson":
+          case "typo":
+            expect(merges, truth.kind).toBe(1)
+            expect(tags).toContain("Merged")
+            break
+          case "changedSurname":
+            // A surname change is the same person, but the names guard may ask a person to check.
+            expect(merges).toBeLessThanOrEqual(1)
+            if (merges === 0) {
+              expect(second).toMatchObject({ _tag: "NeedsReview", reasons: expect.arrayContaining(["NAMES_TOO_FAR"]) })
+            }
+            break
+          case "twins":
+          case "family":
+            expect(merges, truth.kind).toBe(0)
+            expect(tags.every((t) => t === "Linked")).toBe(true)
+            break
+          case "alreadyLinked":
+            expect(tags).toStrictEqual(["AlreadyLinked"])
+            break
+          case "restricted":
+            expect(merges).toBe(0)
+            expect(second).toMatchObject({ _tag: "NeedsReview", reasons: expect.arrayContaining(["RESTRICTED"]) })
+            break
+          case "deceased":
+            expect(merges).toBe(0)
+            expect(second).toMatchObject({ _tag: "Refused", codes: expect.arrayContaining(["DECEASED_MISMATCH"]) })
+            break
+        }
+      }
+    }).pipe(Effect.provide(world())))
+
   it.effect("a second run over the same journal skips finished work and writes nothing", () =>
     Effect.gen(function*() {
       const sandbox = yield* Sandbox.Sandbox
