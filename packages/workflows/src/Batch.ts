@@ -4,9 +4,14 @@
  *
  * @since 0.1.0
  */
-import type { PatientId } from "@hero-effect/schema"
+import type { PlatformError } from "@effect/platform/Error"
+import * as FileSystem from "@effect/platform/FileSystem"
+import type { CommonError } from "@hero-effect/client"
+import { HeroHealthClient } from "@hero-effect/client"
+import type { ListPatientsV3Params, PatientId } from "@hero-effect/schema"
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 import * as Ref from "effect/Ref"
 import * as Stream from "effect/Stream"
 import type * as Journal from "./Journal.js"
@@ -140,3 +145,38 @@ export const progressLine = (p: Progress): string => {
   const outcomes = Object.entries(p.outcomes).map(([k, v]) => `${k} ${v}`).join(", ")
   return `${of} patients, ${p.perSecond.toFixed(1)}/s${eta} — ${outcomes}`
 }
+
+/**
+ * The ids of a list.
+ *
+ * @since 0.1.0
+ * @category sources
+ */
+export const idsFromList = (ids: Iterable<string>): Stream.Stream<PatientId> =>
+  Stream.fromIterable(ids).pipe(Stream.map((id) => id.trim() as PatientId), Stream.filter((id) => id.length > 0))
+
+/**
+ * The ids in a text file, one per line (blank lines and `#` comments skipped).
+ *
+ * @since 0.1.0
+ * @category sources
+ */
+export const idsFromFile = (path: string): Stream.Stream<PatientId, PlatformError, FileSystem.FileSystem> =>
+  Stream.unwrap(Effect.map(
+    Effect.flatMap(FileSystem.FileSystem, (fs) => fs.readFileString(path)),
+    (text) => idsFromList(text.split(/\r?\n/).filter((line) => !line.trim().startsWith("#")))
+  ))
+
+/**
+ * The Hero ids of every result of a v3 search, page after page (results without a Hero id are
+ * skipped).
+ *
+ * @since 0.1.0
+ * @category sources
+ */
+export const idsFromSearch = (
+  params: ListPatientsV3Params
+): Stream.Stream<PatientId, CommonError, HeroHealthClient> =>
+  Stream.unwrap(Effect.map(HeroHealthClient, (client) => client.streamPatientsV3(params))).pipe(
+    Stream.filterMap((patient) => patient.heroId === undefined ? Option.none() : Option.some(patient.heroId))
+  )
