@@ -28,7 +28,9 @@ const concurrency = Options.integer("concurrency").pipe(
   Options.withDefault(8),
   Options.withDescription("patients at once")
 )
-const dryRun = Options.boolean("dry-run").pipe(Options.withDescription("decide everything, merge nothing"))
+const dryRun = Options.boolean("dry-run").pipe(
+  Options.withDescription("read only: decide everything, link and merge nothing")
+)
 const approver = Options.choice("approver", ["automatic", "always-ask", "deny-all"]).pipe(
   Options.withDefault("automatic" as const),
   Options.withDescription("who approves merges")
@@ -84,6 +86,7 @@ const command = Command.make(
       const run = (ids: ReadonlyArray<PatientId>) =>
         Batch.run(Stream.fromIterable(ids), {
           runId,
+          dryRun: flags.dryRun,
           concurrency: flags.concurrency,
           total: ids.length,
           onProgress: progress

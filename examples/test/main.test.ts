@@ -43,6 +43,13 @@ describe("the main job (pnpm start)", () => {
     expect(fs.readFileSync(journal, "utf8").length).toBeGreaterThan(0)
   }, 120_000)
 
+  it("--dry-run applies no write at all", async () => {
+    const { code, stderr, stdout } = await run(["--patients", "30", "--seed", "4", "--dry-run"])
+    expect(code).toBe(0)
+    expect(stderr).toContain("Sandbox writes applied: 0")
+    expect(stdout).not.toMatch(/\bLinked\b|\bMerged\b/)
+  }, 120_000)
+
   it("--help lists the flags", async () => {
     const { code, stdout } = await run(["--help"])
     expect(code).toBe(0)

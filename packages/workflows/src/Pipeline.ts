@@ -31,6 +31,11 @@ export interface Options {
   readonly runId: string
   readonly scoring?: Scoring.ScoringConfig | undefined
   readonly rules?: ReadonlyArray<Guard.GuardRule> | undefined
+  /**
+   * Read only: decide everything, write nothing. Links and merges are not made; their outcome is
+   * `NeedsReview` with `dry-run` and what would have been done (`would-link`, `would-merge`).
+   */
+  readonly dryRun?: boolean | undefined
 }
 
 /**
@@ -72,6 +77,7 @@ export const connect = (
 ): Effect.Effect<Outcome.Outcome, Journal.JournalError, Requirements> =>
   Effect.gen(function*() {
     const client = yield* HeroHealthClient
+    if (options.dryRun === true) return new Outcome.NeedsReview({ reasons: ["dry-run", "would-link"] })
     const key = Step.key("connect", patientId, ehrPartnerId)
     const base = { runId: options.runId, patientId, step: "connect" as const, key }
     yield* Journal.stepStarted(base)
@@ -201,6 +207,7 @@ export const merge = (
     if (decision._tag === "Deferred") {
       return new Outcome.NeedsReview({ reasons: [decision.reason, ...Guard.codes(guard)] })
     }
+    if (options.dryRun === true) return new Outcome.NeedsReview({ reasons: ["dry-run", "would-merge"] })
 
     yield* Journal.stepStarted({ ...journal, step: "merge", key: mergeKey })
     const result = yield* Effect.either(

@@ -158,6 +158,17 @@ describe("pipeline over a seeded world", () => {
       Approver.layerDenyAll
     ))))
 
+  it.effect("dryRun writes nothing at all, links included", () =>
+    Effect.gen(function*() {
+      const sandbox = yield* Sandbox.Sandbox
+      const ids = yield* allPatients
+      const report = yield* Batch.run(Stream.fromIterable(ids), { runId: "dry", concurrency: 8, dryRun: true })
+      expect(yield* sandbox.writeLog).toHaveLength(0)
+      expect(report.outcomes["Linked"] ?? 0).toBe(0)
+      expect(report.patients.some((p) => p.outcome._tag === "NeedsReview" && p.outcome.reasons.includes("would-link")))
+        .toBe(true)
+    }).pipe(Effect.provide(world())))
+
   it.effect("processPatient is usable on its own", () =>
     Effect.gen(function*() {
       const [first] = yield* allPatients
