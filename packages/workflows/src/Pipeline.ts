@@ -236,6 +236,10 @@ export const merge = (
       })
     } else {
       yield* Journal.stepFinished({ ...journal, step: "merge", key: mergeKey, outcome: "succeeded" })
+      // The server said the merge was done: a verification read that fails cannot undo that.
+      return yield* verifyMerge(options, patientId, pair, merged).pipe(
+        Effect.map((outcome) => outcome._tag === "Failed" && outcome.step === "verify" ? merged : outcome)
+      )
     }
     return yield* verifyMerge(options, patientId, pair, merged)
   }).pipe(
@@ -312,13 +316,20 @@ export const processPatient = (
     if (state._tag === "Finished") return state.outcome
     const resumed = yield* resume(options, patientId, state)
     const outcome = resumed ?? (yield* fresh(options, patientId))
-    yield* Journal.patientOutcome({ runId: options.runId, patientId, outcome })
+    yield* recordOutcome(options, patientId, outcome)
     return outcome
   }).pipe(
     Effect.catchIf((e): e is StepFailed => e instanceof StepFailed, (e) =>
-      Effect.as(Journal.patientOutcome({ runId: options.runId, patientId, outcome: e.outcome }), e.outcome)),
+      Effect.as(recordOutcome(options, patientId, e.outcome), e.outcome)),
     Effect.withSpan("Pipeline.processPatient", { attributes: { "hero.patient_id": patientId } })
   )
+
+// A write whose outcome is still unknown (it could not be verified) is not an outcome: the patient
+// stays in progress in the journal, so the next run verifies it instead of skipping the patient.
+const recordOutcome = (options: Options, patientId: PatientId, outcome: Outcome.Outcome) =>
+  outcome._tag === "Failed" && outcome.outcomeUnknown
+    ? Effect.void
+    : Journal.patientOutcome({ runId: options.runId, patientId, outcome })
 
 const fresh = (
   options: Options,

@@ -139,3 +139,39 @@ describe("concurrent runs", () => {
       })
     ]))))
 })
+
+describe("unknown outcomes", () => {
+  it.effect("a lost merge that cannot be verified stays in progress; the next run verifies it and does not merge again", () =>
+    Effect.gen(function*() {
+      const sandbox = yield* Sandbox.Sandbox
+      yield* withClock(Pipeline.processPatient({ runId: "setup" }, p("100001")))
+      // The merge's response is lost, and every read after it fails, so it cannot be verified now.
+      yield* sandbox.setFaults([
+        Faults.scripted("mergePatient", [1], Faults.Fault.AppliedThenLost()),
+        Faults.scripted("getPatientById", [3, 4, 5, 6, 7, 8, 9], Faults.Fault.Status({ status: 503 }))
+      ])
+      const first = yield* withClock(Pipeline.processPatient({ runId: "lost" }, p("100002")))
+      expect(first).toMatchObject({ _tag: "Failed", outcomeUnknown: true })
+      expect(yield* Journal.state(p("100002"))).toMatchObject({ _tag: "InProgress", pending: { step: "merge" } })
+      expect((yield* sandbox.counters).mergesApplied("100001", "100002")).toBe(1)
+
+      yield* sandbox.setFaults([])
+      const second = yield* withClock(Pipeline.processPatient({ runId: "resume" }, p("100002")))
+      expect(second).toMatchObject({ _tag: "Merged", mainPatientId: "100001", incomingPatientId: "100002" })
+      expect((yield* sandbox.counters).mergesApplied("100001", "100002")).toBe(1)
+      expect((yield* sandbox.exchanges).filter((x) => x.operation === "mergePatient")).toHaveLength(1)
+      expect(yield* Journal.state(p("100002"))).toMatchObject({ _tag: "Finished" })
+    }).pipe(Effect.provide(layers())))
+
+  it.effect("a merge the server confirmed is Merged even when the verification read fails", () =>
+    Effect.gen(function*() {
+      const sandbox = yield* Sandbox.Sandbox
+      yield* withClock(Pipeline.processPatient({ runId: "setup" }, p("100001")))
+      yield* sandbox.setFaults([
+        Faults.scripted("getPatientById", [3, 4, 5, 6, 7, 8, 9], Faults.Fault.Status({ status: 503 }))
+      ])
+      const outcome = yield* withClock(Pipeline.processPatient({ runId: "confirmed" }, p("100002")))
+      expect(outcome._tag).toBe("Merged")
+      expect((yield* sandbox.counters).mergesApplied("100001", "100002")).toBe(1)
+    }).pipe(Effect.provide(layers())))
+})
