@@ -44,6 +44,10 @@ const idsFile = Options.text("ids").pipe(
   Options.optional,
   Options.withDescription("patient ids, one per line (with --live)")
 )
+const rateLimit = Options.integer("rate-limit").pipe(
+  Options.optional,
+  Options.withDescription("client-side requests per second with --live (default 10; 0 = unlimited)")
+)
 const live = Options.boolean("live").pipe(
   Options.withDescription("use HERO_API_KEY / HERO_PRACTICE_GROUP_ID / HERO_BASE_URL|HERO_ENVIRONMENT against Hero")
 )
@@ -62,7 +66,7 @@ const progress = (p: Batch.Progress) =>
 
 const command = Command.make(
   "hero-merge",
-  { seed, seedFile, patients, concurrency, dryRun, approver, reportFile, journalFile, idsFile, live },
+  { seed, seedFile, patients, concurrency, dryRun, approver, reportFile, journalFile, idsFile, live, rateLimit },
   (flags) =>
     Effect.gen(function*() {
       const runId = `run-${Date.now().toString(36)}`
@@ -95,7 +99,12 @@ const command = Command.make(
       const report = flags.live
         ? yield* Effect.flatMap(liveIds, run).pipe(
           Effect.provide(workflow),
-          Effect.provide(HeroHealthClient.layerConfig.pipe(Layer.provide(FetchHttpClient.layer)))
+          Effect.provide(
+            HeroHealthClient.layerConfigWith(Option.match(flags.rateLimit, {
+              onNone: () => ({}),
+              onSome: (limit) => ({ rateLimit: limit <= 0 ? "unlimited" as const : { limit, interval: "1 second" } })
+            })).pipe(Layer.provide(FetchHttpClient.layer))
+          )
         )
         : yield* Effect.gen(function*() {
           const sandbox = yield* Sandbox.Sandbox

@@ -102,7 +102,7 @@ describe("the main job, killed and resumed", () => {
           HERO_PRACTICE_GROUP_ID: sandbox.credentials.practiceGroupId,
           HERO_BASE_URL: server.url
         }
-        const args = ["--live", "--ids", idsFile, "--journal", journal, "--concurrency", "4"]
+        const args = ["--live", "--ids", idsFile, "--journal", journal, "--concurrency", "4", "--rate-limit", "0"]
 
         // About six journal lines per patient: spread the kills over the first two thirds of the work.
         const random = prng(seed)
