@@ -3,31 +3,18 @@
  *
  * @since 0.1.0
  */
+import * as Operation from "@hero-effect/client/Operation"
 import * as Data from "effect/Data"
 import type * as Duration from "effect/Duration"
 import * as internal from "./internal/faults.js"
 
 /**
- * The operationIds of the Patients API, as the OpenAPI document names them.
+ * The operationIds of the Patients API, as the OpenAPI document names them (the client's list).
  *
  * @since 0.1.0
  * @category models
  */
-export type OperationId =
-  | "listPatientEhrCandidates"
-  | "connectPatientEhr"
-  | "previewPatientMerge"
-  | "mergePatient"
-  | "getPatientById"
-  | "listPatientAttachments"
-  | "listPatients"
-  | "registerPatientPds"
-  | "registerPatient"
-  | "patientBillingInfo"
-  | "listPatientPaymentMethods"
-  | "getPatientByIdV2"
-  | "listPatientsV2"
-  | "listPatientsV3"
+export type OperationId = Operation.OperationId
 
 /**
  * Every operationId.
@@ -35,22 +22,7 @@ export type OperationId =
  * @since 0.1.0
  * @category constants
  */
-export const operationIds: ReadonlyArray<OperationId> = [
-  "listPatientEhrCandidates",
-  "connectPatientEhr",
-  "previewPatientMerge",
-  "mergePatient",
-  "getPatientById",
-  "listPatientAttachments",
-  "listPatients",
-  "registerPatientPds",
-  "registerPatient",
-  "patientBillingInfo",
-  "listPatientPaymentMethods",
-  "getPatientByIdV2",
-  "listPatientsV2",
-  "listPatientsV3"
-]
+export const operationIds: ReadonlyArray<OperationId> = Operation.operationIds
 
 /**
  * The operations that change the world.
