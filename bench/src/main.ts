@@ -1,0 +1,117 @@
+/**
+ * `pnpm bench [--quick] [--only overhead,ratelimit,decode] [--no-write]`
+ *
+ * Full runs write bench/results/<name>.json and regenerate the results section of BENCHMARKS.md
+ * from every result file present. Quick runs (`--quick`, under a minute) print the tables and
+ * write their JSON under bench/generated/quick/ only, so they never replace committed results.
+ */
+import * as fs from "node:fs"
+import { fileURLToPath } from "node:url"
+import * as Decode from "./decode.js"
+import { generate } from "./generate.js"
+import * as Overhead from "./overhead.js"
+import * as RateLimit from "./rateLimit.js"
+import * as Report from "./report.js"
+import { machine } from "./stats.js"
+
+const names = ["overhead", "ratelimit", "decode"] as const
+type Name = typeof names[number]
+
+const args = process.argv.slice(2)
+if (args.includes("--help") || args.includes("-h")) {
+  console.log(
+    "usage: pnpm bench [--quick] [--only overhead,ratelimit,decode] [--no-write]\n" +
+      "  --quick     short rounds (under a minute); results go to bench/generated/quick/, BENCHMARKS.md untouched\n" +
+      "  --only      run only these benchmarks (comma separated)\n" +
+      "  --no-write  print only"
+  )
+  process.exit(0)
+}
+const quick = args.includes("--quick")
+const write = !args.includes("--no-write")
+const onlyIndex = args.indexOf("--only")
+const onlyArg = onlyIndex >= 0 ? args[onlyIndex + 1] : args.find((a) => a.startsWith("--only="))?.slice(7)
+const selected: ReadonlyArray<Name> = onlyArg === undefined
+  ? names
+  : onlyArg.split(",").map((s) => {
+    const n = s.trim().toLowerCase()
+    if (!(names as ReadonlyArray<string>).includes(n)) {
+      console.error(`unknown benchmark "${s}"; pick from ${names.join(", ")}`)
+      process.exit(2)
+    }
+    return n as Name
+  })
+const mode = quick ? "quick" : "full"
+
+const resultsDir = fileURLToPath(new URL(quick ? "../generated/quick/" : "../results/", import.meta.url))
+const markdownPath = fileURLToPath(new URL("../../BENCHMARKS.md", import.meta.url))
+
+const save = <A>(name: string, settings: Record<string, unknown>, seconds: number, results: A): Report.Envelope<A> => {
+  const envelope: Report.Envelope<A> = { name, mode, machine: machine(), settings, seconds, results }
+  if (write) {
+    fs.mkdirSync(resultsDir, { recursive: true })
+    fs.writeFileSync(`${resultsDir}${name}.json`, `${JSON.stringify(envelope, null, 2)}\n`)
+  }
+  return envelope
+}
+
+const timed = async <A>(f: () => Promise<A> | A): Promise<[A, number]> => {
+  const start = performance.now()
+  const a = await f()
+  return [a, (performance.now() - start) / 1000]
+}
+
+const main = async () => {
+  const m = machine()
+  console.log(`hero-effect bench (${mode}): node ${m.node}, ${m.cpus} CPUs, ${m.cpuModel}`)
+  for (const name of selected) {
+    if (name === "overhead") {
+      const [generated, genSeconds] = await timed(generate)
+      console.log(
+        `generated clients in ${genSeconds.toFixed(1)} s: openapi-typescript ${
+          generated.openapiTypescript.ok ? "ok" : "FAILED"
+        }, openapi-gen ${generated.openapiGen.ok ? "ok" : "FAILED"}`
+      )
+      const settings = quick
+        ? { rounds: 3, roundMillis: 350, warmupMillis: 250, concurrencies: [1, 32] }
+        : { rounds: 5, roundMillis: 1500, warmupMillis: 800, concurrencies: [1, 32] }
+      const [result, seconds] = await timed(() => Overhead.run({ ...settings, generated }))
+      console.log(`\n${Report.overheadSection(save("overhead", settings, seconds, result))}\n`)
+    } else if (name === "ratelimit") {
+      const settings = quick ? { serverLimit: 20, calls: 60 } : { serverLimit: 20, calls: 200 }
+      const [result, seconds] = await timed(() => RateLimit.run(settings))
+      console.log(`\n${Report.rateLimitSection(save("ratelimit", settings, seconds, result))}\n`)
+    } else {
+      const settings = quick
+        ? { rounds: 3, roundMillis: 250, warmupMillis: 250 }
+        : { rounds: 7, roundMillis: 700, warmupMillis: 700 }
+      const [result, seconds] = await timed(() => Decode.run(settings))
+      console.log(`\n${Report.decodeSection(save("decode", settings, seconds, result))}\n`)
+    }
+  }
+  if (write && !quick) {
+    // The section is rebuilt from every committed result file, so a partial run (--only) keeps
+    // the others' latest results.
+    const read = <A>(name: string): Report.Envelope<A> | undefined => {
+      const path = `${resultsDir}${name}.json`
+      return fs.existsSync(path) ? (JSON.parse(fs.readFileSync(path, "utf8")) as Report.Envelope<A>) : undefined
+    }
+    const sections: Array<string> = []
+    const o = read<Overhead.OverheadResult>("overhead")
+    if (o !== undefined) sections.push(Report.overheadSection(o))
+    const r = read<ReadonlyArray<RateLimit.RateLimitRow>>("ratelimit")
+    if (r !== undefined) sections.push(Report.rateLimitSection(r))
+    const d = read<ReadonlyArray<Decode.DecodeRow>>("decode")
+    if (d !== undefined) sections.push(Report.decodeSection(d))
+    Report.writeMarkdown(markdownPath, sections)
+    console.log(`wrote ${resultsDir} and the results section of BENCHMARKS.md`)
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (e) => {
+    console.error(e)
+    process.exit(1)
+  }
+)
