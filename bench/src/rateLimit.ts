@@ -45,6 +45,7 @@ export interface RateLimitRow {
 interface ClientLimit {
   readonly limit: number
   readonly intervalMillis: number
+  readonly algorithm?: "token-bucket" | "sliding-window"
 }
 
 const scenario = (name: string, options: RateLimitOptions, clientLimit: ClientLimit) => {
@@ -64,7 +65,11 @@ const scenario = (name: string, options: RateLimitOptions, clientLimit: ClientLi
         baseUrl: server.url,
         apiKey: Redacted.make(sandbox.credentials.apiKey),
         practiceGroupId: sandbox.credentials.practiceGroupId as PracticeGroupId,
-        rateLimit: { limit: clientLimit.limit, interval: `${clientLimit.intervalMillis} millis` }
+        rateLimit: {
+          limit: clientLimit.limit,
+          interval: `${clientLimit.intervalMillis} millis`,
+          algorithm: clientLimit.algorithm
+        }
       }))
     )
     const id = sandbox.world.patients[0]!.id as PatientId
@@ -87,7 +92,9 @@ const scenario = (name: string, options: RateLimitOptions, clientLimit: ClientLi
     const row: RateLimitRow = {
       scenario: name,
       serverLimitPerSecond: options.serverLimit,
-      clientLimit: `${clientLimit.limit} per ${clientLimit.intervalMillis} ms`,
+      clientLimit: `${clientLimit.limit} per ${clientLimit.intervalMillis} ms${
+        clientLimit.algorithm === "sliding-window" ? ", sliding window" : ""
+      }`,
       clientLimitPerSecond: (clientLimit.limit * 1000) / clientLimit.intervalMillis,
       calls: options.calls,
       succeeded: options.calls - failed,
@@ -130,5 +137,11 @@ export const run = (options: RateLimitOptions): Promise<ReadonlyArray<RateLimitR
       limit: 1,
       intervalMillis: 1000 / R
     })
-    return [matched, tooHigh, spaced]
+    // The client's strict mode: never more than R in any second, whatever the server's windows.
+    const sliding = yield* scenario("R per second, sliding window (matched, strict)", options, {
+      limit: R,
+      intervalMillis: 1000,
+      algorithm: "sliding-window"
+    })
+    return [matched, tooHigh, spaced, sliding]
   }))

@@ -92,7 +92,7 @@ export const rateLimitSection = (e: Envelope<ReadonlyArray<RateLimitRow>>): stri
       } |`
     )
   }
-  const [matched, tooHigh, spaced] = e.results
+  const [matched, tooHigh, spaced, sliding] = e.results
   if (matched !== undefined) {
     lines.push(
       "",
@@ -113,6 +113,15 @@ export const rateLimitSection = (e: Envelope<ReadonlyArray<RateLimitRow>>): stri
       "",
       `Not a goal, a diagnosis: the same rate with no burst capacity (${spaced.clientLimit}) — ` +
         `${spaced.responses429} × 429, ${spaced.failed} failed, ratio ${spaced.utilisationRatio.toFixed(3)}.`
+    )
+  }
+  if (sliding !== undefined) {
+    lines.push(
+      "",
+      `Goal with the client's strict mode (\`algorithm: "sliding-window"\`, limit R): wall ÷ (N/R) ≤ 1.05 and ` +
+        `zero 429s — ratio ${sliding.utilisationRatio.toFixed(3)}, ${sliding.responses429} × 429: ${
+          yes(sliding.utilisationRatio <= 1.05 && sliding.responses429 === 0)
+        }.`
     )
   }
   return lines.join("\n")

@@ -42,6 +42,8 @@ export const production = "https://api.herohealth.net"
 export interface RetryBudget {
   readonly capacity: number
   readonly retryCost: number
+  /** The cost of retrying a 429 that carried `Retry-After` (the server's pacing, not an outage). */
+  readonly throttledRetryCost: number
   readonly successRefund: number
 }
 
@@ -76,7 +78,7 @@ export const defaultRateLimit: RateLimit = { limit: 10, interval: "1 second" }
  * @since 0.1.0
  * @category constants
  */
-export const defaultRetryBudget: RetryBudget = { capacity: 500, retryCost: 5, successRefund: 1 }
+export const defaultRetryBudget: RetryBudget = { capacity: 500, retryCost: 5, throttledRetryCost: 1, successRefund: 1 }
 
 const loopbackHosts = new Set(["localhost", "127.0.0.1", "[::1]", "::1"])
 

@@ -59,7 +59,7 @@ export const writeOperations: ReadonlySet<OperationId> = new Set([
 export type RetryOn = "transient" | "unsent" | "never"
 
 /**
- * A token bucket: `limit` requests per `interval`, bursts up to `limit`.
+ * A rate limit: `limit` requests per `interval`.
  *
  * @since 0.1.0
  * @category models
@@ -67,6 +67,13 @@ export type RetryOn = "transient" | "unsent" | "never"
 export interface RateLimit {
   readonly limit: number
   readonly interval: Duration.DurationInput
+  /**
+   * `"token-bucket"` (the default): bursts up to `limit`, then one every `interval / limit`; over
+   * any `interval` it can let up to `2 · limit - 1` through. `"sliding-window"`: never more than
+   * `limit` in any `interval`, so a server counting fixed windows never sees too many (use it when
+   * the server's limit is strict).
+   */
+  readonly algorithm?: "token-bucket" | "sliding-window" | undefined
 }
 
 /**

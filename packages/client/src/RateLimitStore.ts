@@ -24,6 +24,16 @@ export interface Service {
    * wait before sending it. The reservation stands: the caller sends after waiting.
    */
   readonly reserve: (key: string, limit: number, intervalMillis: number, nowMillis: number) => Effect.Effect<number>
+  /**
+   * Reserves one request on `key` so that no `intervalMillis` window ever holds more than `limit`
+   * requests (a sliding log of the last `limit` reservations), and returns the wait.
+   */
+  readonly reserveSliding: (
+    key: string,
+    limit: number,
+    intervalMillis: number,
+    nowMillis: number
+  ) => Effect.Effect<number>
   /** Holds every request of `key` back until `untilMillis` (a 429's Retry-After). */
   readonly holdUntil: (key: string, untilMillis: number) => Effect.Effect<void>
   /** The time until which `key` is held, or 0. */
@@ -46,6 +56,8 @@ export const makeMemory: Effect.Effect<Service> = Effect.gen(function*() {
   // Theoretical arrival time of the next request, per key (GCRA).
   const tats = yield* Ref.make(new Map<string, number>())
   const holds = yield* Ref.make(new Map<string, number>())
+  // The last `limit` reservation times per key, oldest first.
+  const logs = yield* Ref.make(new Map<string, ReadonlyArray<number>>())
   return {
     reserve: (key, limit, intervalMillis, now) =>
       Ref.modify(tats, (map) => {
@@ -55,6 +67,15 @@ export const makeMemory: Effect.Effect<Service> = Effect.gen(function*() {
         const next = new Map(map)
         next.set(key, tat + emission)
         return [Math.max(0, allowedAt - now), next]
+      }),
+    reserveSliding: (key, limit, intervalMillis, now) =>
+      Ref.modify(logs, (map) => {
+        const log = map.get(key) ?? []
+        const at = log.length >= limit ? Math.max(now, log[log.length - limit]! + intervalMillis) : now
+        const kept = [...log, at]
+        const next = new Map(map)
+        next.set(key, kept.slice(Math.max(0, kept.length - limit)))
+        return [at - now, next]
       }),
     holdUntil: (key, until) =>
       Ref.update(holds, (map) => {

@@ -142,7 +142,7 @@ describe("retry budget", () => {
   it.effect("stops retrying when the budget is spent, and successes refill it", () =>
     seeded(Effect.gen(function*() {
       const { count, hero } = yield* clientWith([{ status: 503 }], {
-        retryBudget: { capacity: 10, retryCost: 5, successRefund: 5 }
+        retryBudget: { capacity: 10, retryCost: 5, throttledRetryCost: 1, successRefund: 5 }
       })
       const first = yield* Effect.fork(Effect.flip(hero.getPatientById(id)))
       yield* advance(10_000)
@@ -150,6 +150,41 @@ describe("retry budget", () => {
       expect(yield* count).toBe(3) // two retries spent the 10 tokens
       yield* Effect.flip(hero.getPatientById(id))
       expect(yield* count).toBe(4) // no retry left
+    })))
+})
+
+describe("retry budget and 429s", () => {
+  it.effect("a 429 with Retry-After costs the throttled price: retried where a 503 would not be", () =>
+    seeded(Effect.gen(function*() {
+      const budget = { capacity: 2, retryCost: 5, throttledRetryCost: 1, successRefund: 0 }
+      const throttled = yield* clientWith([{ status: 429, headers: { "retry-after": "1" } }, ok], {
+        retryBudget: budget
+      })
+      const fiber = yield* Effect.fork(throttled.hero.getPatientById(id))
+      yield* advance(10_000)
+      expect((yield* Fiber.join(fiber)).id).toBe("1001")
+      expect(yield* throttled.count).toBe(2)
+      const outage = yield* clientWith([{ status: 503 }, ok], { retryBudget: budget })
+      yield* Effect.flip(outage.hero.getPatientById(id))
+      expect(yield* outage.count).toBe(1)
+    })))
+
+  it.effect("requests released by the end of a hold queue through the limiter again", () =>
+    seeded(Effect.gen(function*() {
+      const { count, hero } = yield* clientWith([{ status: 429, headers: { "retry-after": "2" } }, ok], {
+        rateLimit: { limit: 1, interval: "1 second" }
+      })
+      const first = yield* Effect.fork(hero.getPatientById(id))
+      yield* advance(0)
+      const others = yield* Effect.fork(
+        Effect.all([hero.getPatientById(id), hero.getPatientById(id)], { concurrency: "unbounded" })
+      )
+      yield* advance(2_000)
+      expect(yield* count).toBeLessThanOrEqual(2) // not all three at the end of the hold
+      yield* advance(10_000)
+      yield* Fiber.join(first)
+      yield* Fiber.join(others)
+      expect(yield* count).toBe(4)
     })))
 })
 
@@ -195,6 +230,26 @@ describe("client-side rate limiting", () => {
       yield* advance(500)
       expect(yield* count).toBe(5)
       yield* Fiber.join(fiber)
+    }))
+
+  it.effect("sliding-window: never more than limit in any interval (no refill burst)", () =>
+    Effect.gen(function*() {
+      const { count, hero, requests } = yield* clientWith([ok], {
+        rateLimit: { limit: 2, interval: "1 second", algorithm: "sliding-window" }
+      })
+      const sentAt: Array<number> = []
+      const fiber = yield* Effect.fork(Effect.all(Array.from({ length: 5 }, () => hero.getPatientById(id)), {
+        concurrency: "unbounded"
+      }))
+      for (let t = 0; t <= 2_000; t += 50) {
+        const before = yield* count
+        yield* advance(t === 0 ? 0 : 50)
+        const after = yield* count
+        for (let i = before; i < after; i++) sentAt.push(t)
+      }
+      yield* Fiber.join(fiber)
+      expect(sentAt).toStrictEqual([0, 0, 1000, 1000, 2000])
+      expect((yield* requests).length).toBe(5)
     }))
 
   it.effect("a per-operation limit applies on top of the client-wide one", () =>

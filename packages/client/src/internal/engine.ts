@@ -13,7 +13,7 @@ import * as Schema from "effect/Schema"
 import type { Options } from "../HeroHealthConfig.js"
 import { defaultRateLimit, defaultRetryBudget } from "../HeroHealthConfig.js"
 import * as Errors from "../HeroHealthError.js"
-import type { OperationId, OperationPolicy } from "../Operation.js"
+import type { OperationId, OperationPolicy, RateLimit } from "../Operation.js"
 import { resolvePolicy } from "../Operation.js"
 import type * as RateLimitStore from "../RateLimitStore.js"
 import { decodeFailureSummary, excerpt, issuesOf, safeIssue } from "./redact.js"
@@ -113,21 +113,22 @@ export const makeEngine = (
       return policy
     }
 
-    const wait = (key: string, limit: number, interval: Duration.DurationInput) =>
+    const wait = (key: string, rateLimit: RateLimit) =>
       Effect.gen(function*() {
         const now = yield* Clock.currentTimeMillis
-        const delay = yield* store.reserve(key, limit, Duration.toMillis(interval), now)
+        const reserve = rateLimit.algorithm === "sliding-window" ? store.reserveSliding : store.reserve
+        const delay = yield* reserve(key, rateLimit.limit, Duration.toMillis(rateLimit.interval), now)
         if (delay > 0) yield* Effect.sleep(Duration.millis(delay))
       })
 
     // Every attempt, retries included, passes the limiter; then waits out any hold a 429 set.
     const acquire = (operation: OperationId, policy: OperationPolicy) =>
       Effect.gen(function*() {
-        if (overall !== undefined) yield* wait(`${scope}:all`, overall.limit, overall.interval)
-        if (policy.rateLimit !== undefined) {
-          yield* wait(`${scope}:op:${operation}`, policy.rateLimit.limit, policy.rateLimit.interval)
-        }
+        // After waiting out a hold, queue again: requests released together by the end of a
+        // hold would otherwise all fire at once and draw the next 429.
         for (let i = 0; i < 100; i++) {
+          if (overall !== undefined) yield* wait(`${scope}:all`, overall)
+          if (policy.rateLimit !== undefined) yield* wait(`${scope}:op:${operation}`, policy.rateLimit)
           const until = yield* store.heldUntil(scope)
           const now = yield* Clock.currentTimeMillis
           if (until <= now) return
@@ -269,9 +270,13 @@ export const makeEngine = (
                   typed._tag === "RateLimited" && typed.retryAfterMillis !== undefined &&
                   typed.retryAfterMillis > Duration.toMillis(policy.maxRetryAfter)
                 ) return yield* Effect.fail(error)
+                // A 429 that says when to come back is pacing, not an outage: it costs less.
+                const cost = typed._tag === "RateLimited" && typed.retryAfterMillis !== undefined
+                  ? budget.throttledRetryCost
+                  : budget.retryCost
                 const spent = yield* Ref.modify(
                   tokens,
-                  (t) => t >= budget.retryCost ? [true, t - budget.retryCost] : [false, t]
+                  (t) => t >= cost ? [true, t - cost] : [false, t]
                 )
                 if (!spent) {
                   yield* Effect.logDebug("retry budget exhausted; not retrying").pipe(
