@@ -113,32 +113,54 @@ export const makeEngine = (
       return policy
     }
 
-    const wait = (key: string, rateLimit: RateLimit) =>
+    // Waits that would end after the call's deadline fail at once instead of sleeping past it.
+    const sleepWithin = (millis: number, deadlineAt: number, onDeadline: () => Errors.Timeout) =>
+      Effect.flatMap(Clock.currentTimeMillis, (now) =>
+        now + millis > deadlineAt ? Effect.fail(onDeadline()) : Effect.sleep(Duration.millis(millis)))
+
+    const wait = (key: string, rateLimit: RateLimit, deadlineAt: number, onDeadline: () => Errors.Timeout) =>
       Effect.gen(function*() {
         const now = yield* Clock.currentTimeMillis
         const reserve = rateLimit.algorithm === "sliding-window" ? store.reserveSliding : store.reserve
         const delay = yield* reserve(key, rateLimit.limit, Duration.toMillis(rateLimit.interval), now)
-        if (delay > 0) yield* Effect.sleep(Duration.millis(delay))
+        if (delay > 0) {
+          yield* sleepWithin(delay, deadlineAt, onDeadline)
+        }
       })
 
     // Every attempt, retries included, passes the limiter; then waits out any hold a 429 set.
-    const acquire = (operation: OperationId, policy: OperationPolicy) =>
+    const acquire = (
+      operation: OperationId,
+      policy: OperationPolicy,
+      deadlineAt: number,
+      onDeadline: () => Errors.Timeout
+    ) =>
       Effect.gen(function*() {
         // After waiting out a hold, queue again: requests released together by the end of a
         // hold would otherwise all fire at once and draw the next 429.
         for (let i = 0; i < 100; i++) {
-          if (overall !== undefined) yield* wait(`${scope}:all`, overall)
-          if (policy.rateLimit !== undefined) yield* wait(`${scope}:op:${operation}`, policy.rateLimit)
+          if (overall !== undefined) {
+            yield* wait(`${scope}:all`, overall, deadlineAt, onDeadline)
+          }
+          if (policy.rateLimit !== undefined) {
+            yield* wait(`${scope}:op:${operation}`, policy.rateLimit, deadlineAt, onDeadline)
+          }
           const until = yield* store.heldUntil(scope)
           const now = yield* Clock.currentTimeMillis
-          if (until <= now) return
-          yield* Effect.sleep(Duration.millis(until - now))
+          if (until <= now) {
+            return
+          }
+          yield* sleepWithin(until - now, deadlineAt, onDeadline)
         }
       })
 
     const buildRequest = (spec: RequestSpec): HttpClientRequest.HttpClientRequest => {
       const query: Record<string, string> = {}
-      for (const [key, value] of Object.entries(spec.query ?? {})) if (value !== undefined) query[key] = value
+      for (const [key, value] of Object.entries(spec.query ?? {})) {
+        if (value !== undefined) {
+          query[key] = value
+        }
+      }
       const base = HttpClientRequest.make(spec.method)(`${config.baseUrl}${spec.path}`).pipe(
         HttpClientRequest.setUrlParams(query),
         HttpClientRequest.setHeaders({
@@ -163,21 +185,34 @@ export const makeEngine = (
       })
     }
 
-    const send = (operation: OperationId, policy: OperationPolicy, request: HttpClientRequest.HttpClientRequest) =>
-      http.execute(request).pipe(
+    // One timer per attempt: the attempt's timeout, or what is left of the call's deadline if
+    // that is shorter (then the failure is the deadline's).
+    const send = (
+      operation: OperationId,
+      policy: OperationPolicy,
+      request: HttpClientRequest.HttpClientRequest,
+      remainingMillis: number,
+      onDeadline: () => Errors.Timeout
+    ) => {
+      const attemptMillis = Duration.toMillis(policy.attemptTimeout)
+      const byDeadline = remainingMillis < attemptMillis
+      return http.execute(request).pipe(
         Effect.flatMap((response) =>
           Effect.map(
             response.text,
             (text): RawResponse => ({ status: response.status, headers: response.headers, text })
           )
         ),
-        Effect.mapError((error) => transportError(operation, error)),
+        Effect.mapError((error) =>
+          transportError(operation, error)
+        ),
         Effect.timeoutFail({
-          duration: policy.attemptTimeout,
+          duration: Duration.millis(Math.max(0, byDeadline ? remainingMillis : attemptMillis)),
           onTimeout: () =>
-            new Errors.Timeout({ operation, scope: "attempt", afterMillis: Duration.toMillis(policy.attemptTimeout) })
+            byDeadline ? onDeadline() : new Errors.Timeout({ operation, scope: "attempt", afterMillis: attemptMillis })
         })
       )
+    }
 
     const serverCode = (text: string): string | undefined => {
       try {
@@ -239,18 +274,22 @@ export const makeEngine = (
     ): Effect.Effect<A, E | Errors.HeroHealthError> => {
       const policy = policyOf(operation)
       const request = buildRequest(spec)
+      const deadlineMillis = Duration.toMillis(policy.deadline)
+      const onDeadline = () => new Errors.Timeout({ operation, scope: "deadline", afterMillis: deadlineMillis })
       return Effect.gen(function*() {
-        const attempts = yield* Ref.make(0)
+        const deadlineAt = (yield* Clock.currentTimeMillis) + deadlineMillis
+        let attempts = 0
         const attempt: Effect.Effect<A, E | Errors.HeroHealthError> = Effect.gen(function*() {
-          yield* acquire(operation, policy)
-          yield* Ref.update(attempts, (n) => n + 1)
-          const response = yield* send(operation, policy, request)
+          yield* acquire(operation, policy, deadlineAt, onDeadline)
+          attempts++
+          const now = yield* Clock.currentTimeMillis
+          const response = yield* send(operation, policy, request, deadlineAt - now, onDeadline)
           yield* Effect.annotateCurrentSpan("http.response.status_code", response.status)
           if (response.status >= 200 && response.status < 300) return yield* onSuccess(response)
           if (response.status === 429) {
-            const now = yield* Clock.currentTimeMillis
-            const retryAfterMillis = parseRetryAfter(response.headers["retry-after"], now)
-            if (retryAfterMillis !== undefined) yield* store.holdUntil(scope, now + retryAfterMillis)
+            const at = yield* Clock.currentTimeMillis
+            const retryAfterMillis = parseRetryAfter(response.headers["retry-after"], at)
+            if (retryAfterMillis !== undefined) yield* store.holdUntil(scope, at + retryAfterMillis)
             return yield* new Errors.RateLimited({ operation, retryAfterMillis })
           }
           return yield* Effect.fail(failure(operation, spec, response))
@@ -264,6 +303,7 @@ export const makeEngine = (
                 const typed = error as Errors.HeroHealthError
                 if (
                   typeof typed !== "object" || typed === null || !("_tag" in typed) ||
+                  (typed._tag === "Timeout" && typed.scope === "deadline") ||
                   retry >= policy.maxRetries || !shouldRetry(policy, typed)
                 ) return yield* Effect.fail(error)
                 if (
@@ -288,24 +328,18 @@ export const makeEngine = (
                 yield* Effect.logDebug("retrying").pipe(
                   Effect.annotateLogs({ operation, failure: typed._tag, retry: retry + 1, delayMillis: delay })
                 )
-                yield* Effect.sleep(Duration.millis(delay))
+                yield* sleepWithin(delay, deadlineAt, onDeadline)
                 return yield* loop(retry + 1)
               })
             )
           )
 
         return yield* loop(0).pipe(
-          Effect.timeoutFail({
-            duration: policy.deadline,
-            onTimeout: () =>
-              new Errors.Timeout({ operation, scope: "deadline", afterMillis: Duration.toMillis(policy.deadline) })
-          }),
           Effect.onExit((exit) =>
-            Effect.flatMap(Ref.get(attempts), (n) =>
-              Effect.annotateCurrentSpan({
-                "hero.attempts": n,
-                "hero.outcome": exit._tag === "Success" ? "success" : "failure"
-              }))
+            Effect.annotateCurrentSpan({
+              "hero.attempts": attempts,
+              "hero.outcome": exit._tag === "Success" ? "success" : "failure"
+            })
           )
         )
       }).pipe(
