@@ -73,6 +73,13 @@ export * from "./Merge.js"
 export * from "./MergeToken.js"
 
 /**
+ * Name similarity (Jaro, Jaro-Winkler).
+ *
+ * @since 0.1.0
+ */
+export * from "./NameSimilarity.js"
+
+/**
  * NHS numbers.
  *
  * @since 0.1.0

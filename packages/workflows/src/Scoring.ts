@@ -9,8 +9,8 @@
  * @since 0.1.0
  */
 import type { DateOfBirth, PatientV1, PatientV2, ReceivedNhsNumber, Sex } from "@hero-effect/schema"
+import { jaroWinkler } from "@hero-effect/schema/NameSimilarity"
 import * as Schema from "effect/Schema"
-import { jaroWinkler } from "./internal/jaroWinkler.js"
 import * as N from "./internal/normalise.js"
 
 /**
@@ -124,16 +124,7 @@ export interface Demographics {
  * @since 0.1.0
  * @category constructors
  */
-export const fromV1 = (patient: PatientV1): Demographics => ({
-  nhsNumber: patient.nhsNumber,
-  dateOfBirth: patient.dateOfBirth,
-  firstName: patient.firstName,
-  lastName: patient.lastName,
-  sex: patient.sex,
-  postcode: patient.postcode,
-  addressLine1: patient.addressLine1,
-  town: patient.town
-})
+export const fromV1 = (patient: PatientV1): Demographics => fromPatient(patient)
 
 /**
  * The demographics of a v2 patient or EHR candidate.
@@ -141,7 +132,10 @@ export const fromV1 = (patient: PatientV1): Demographics => ({
  * @since 0.1.0
  * @category constructors
  */
-export const fromV2 = (patient: PatientV2): Demographics => ({
+export const fromV2 = (patient: PatientV2): Demographics => fromPatient(patient)
+
+// v1 and v2 carry these fields under the same domain names.
+const fromPatient = (patient: PatientV1 | PatientV2): Demographics => ({
   nhsNumber: patient.nhsNumber,
   dateOfBirth: patient.dateOfBirth,
   firstName: patient.firstName,

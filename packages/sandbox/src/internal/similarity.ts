@@ -3,6 +3,7 @@
  *
  * @internal
  */
+import { jaroWinkler } from "@hero-effect/schema/NameSimilarity"
 
 /** Lower case, letters only (so "O'Brien" and "OBrien" compare equal). @internal */
 export const normaliseName = (s: string): string => s.toLowerCase().replace(/[^a-z]/g, "")
@@ -25,42 +26,6 @@ export const editDistance = (a: string, b: string): number => {
     previous = current
   }
   return previous[b.length]!
-}
-
-/** Jaro-Winkler similarity in [0, 1]. @internal */
-export const jaroWinkler = (a: string, b: string): number => {
-  if (a === b) return a.length === 0 ? 1 : 1
-  if (a.length === 0 || b.length === 0) return 0
-  const range = Math.max(0, Math.floor(Math.max(a.length, b.length) / 2) - 1)
-  const aMatched = new Array<boolean>(a.length).fill(false)
-  const bMatched = new Array<boolean>(b.length).fill(false)
-  let matches = 0
-  for (let i = 0; i < a.length; i++) {
-    const lo = Math.max(0, i - range)
-    const hi = Math.min(i + range + 1, b.length)
-    for (let j = lo; j < hi; j++) {
-      if (!bMatched[j] && a[i] === b[j]) {
-        aMatched[i] = true
-        bMatched[j] = true
-        matches++
-        break
-      }
-    }
-  }
-  if (matches === 0) return 0
-  let transpositions = 0
-  let k = 0
-  for (let i = 0; i < a.length; i++) {
-    if (!aMatched[i]) continue
-    while (!bMatched[k]) k++
-    if (a[i] !== b[k]) transpositions++
-    k++
-  }
-  const m = matches
-  const jaro = (m / a.length + m / b.length + (m - transpositions / 2) / m) / 3
-  let prefix = 0
-  while (prefix < Math.min(4, a.length, b.length) && a[prefix] === b[prefix]) prefix++
-  return jaro + prefix * 0.1 * (1 - jaro)
 }
 
 /**

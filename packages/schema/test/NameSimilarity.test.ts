@@ -1,6 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Scoring } from "@hero-effect/workflows"
-import { jaro, jaroWinkler } from "../src/internal/jaroWinkler.js"
+import { jaro, jaroWinkler } from "@hero-effect/schema"
 
 describe("Jaro-Winkler", () => {
   it("matches the published values (Winkler 1990)", () => {
@@ -22,14 +21,5 @@ describe("Jaro-Winkler", () => {
       expect(jaroWinkler(a, b)).toBeGreaterThanOrEqual(0)
       expect(jaroWinkler(a, b)).toBeLessThanOrEqual(1)
     }
-  })
-
-  it("nameSimilarity normalises case, accents, punctuation and spaces", () => {
-    expect(Scoring.nameSimilarity("O'Brien", "OBRIEN")).toBe(1)
-    expect(Scoring.nameSimilarity("Zoë", "zoe")).toBe(1)
-    expect(Scoring.nameSimilarity("Smith-Jones", "smith jones")).toBe(1)
-    expect(Scoring.nameSimilarity("martha", "MARHTA")).toBeCloseTo(0.961, 3)
-    expect(Scoring.nameSimilarity(undefined, "x")).toBeUndefined()
-    expect(Scoring.nameSimilarity("--", "x")).toBeUndefined()
   })
 })

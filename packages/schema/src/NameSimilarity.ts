@@ -1,7 +1,15 @@
 /**
+ * Name similarity for matching patient records: Jaro and Jaro-Winkler, shared by the sandbox's
+ * candidate search and the workflows' scoring.
+ *
+ * @since 0.1.0
+ */
+/**
  * Jaro and Jaro-Winkler string similarity (Winkler 1990): 1 for equal strings, 0 for nothing in
  * common. Works on UTF-16 code units; normalise first.
- * @internal
+ *
+ * @since 0.1.0
+ * @category similarity
  */
 export const jaro = (a: string, b: string): number => {
   if (a === b) return 1
@@ -38,7 +46,9 @@ export const jaro = (a: string, b: string): number => {
 /**
  * Jaro-Winkler: the Jaro similarity boosted by a common prefix of up to 4 characters, with
  * scaling factor `p` (0.1 by default, at most 0.25 so the result stays within [0, 1]).
- * @internal
+ *
+ * @since 0.1.0
+ * @category similarity
  */
 export const jaroWinkler = (a: string, b: string, p = 0.1): number => {
   const j = jaro(a, b)
