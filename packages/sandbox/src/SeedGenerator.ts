@@ -325,27 +325,14 @@ export const generateSeedFile = (options: GenerateOptions = {}): SeedFileEncoded
         addPds(renamed)
         break
       }
-      case "twins": {
-        const twin = newPerson({
-          lastName: p.lastName,
-          dob: p.dob,
-          addressLine1: p.addressLine1,
-          town: p.town,
-          county: p.county,
-          postcode: p.postcode,
-          ehr: p.ehr
-        })
-        const a = addHero(p)
-        const b = addHero(twin)
-        addTruth(kind, [a, b], [addEhr(p), addEhr(twin)], false)
-        addPds(p)
-        addPds(twin)
-        break
-      }
+      // Two different people at one address who must never be merged: a twin (same date of
+      // birth) or a family member (a later generation).
+      case "twins":
       case "family": {
-        const relative = newPerson({
+        const year = Number(p.dob.slice(0, 4))
+        const other = newPerson({
           lastName: p.lastName,
-          dob: dobBetween(Number(p.dob.slice(0, 4)) + 22, Math.min(2024, Number(p.dob.slice(0, 4)) + 40)),
+          dob: kind === "twins" ? p.dob : dobBetween(year + 22, Math.min(2024, year + 40)),
           addressLine1: p.addressLine1,
           town: p.town,
           county: p.county,
@@ -353,10 +340,10 @@ export const generateSeedFile = (options: GenerateOptions = {}): SeedFileEncoded
           ehr: p.ehr
         })
         const a = addHero(p)
-        const b = addHero(relative)
-        addTruth(kind, [a, b], [addEhr(p), addEhr(relative)], false)
+        const b = addHero(other)
+        addTruth(kind, [a, b], [addEhr(p), addEhr(other)], false)
         addPds(p)
-        addPds(relative)
+        addPds(other)
         break
       }
       case "alreadyLinked": {
