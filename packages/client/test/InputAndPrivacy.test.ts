@@ -22,6 +22,14 @@ describe("bad input is refused before any request", () => {
       expect(yield* count).toBe(0)
     }))
 
+  it.effect("ids are path-encoded", () =>
+    Effect.gen(function*() {
+      const { hero, requests } = yield* clientWith([{ status: 200, body: wirePatientV1 }])
+      yield* hero.getPatientById("id:1+é" as PatientId)
+      const [sent] = yield* requests
+      expect(sent?.url.pathname).toBe("/v1/patients/id%3A1%2B%C3%A9")
+    }))
+
   it.effect("invalid bodies and queries, with messages that do not echo the values", () =>
     Effect.gen(function*() {
       const { count, hero } = yield* clientWith([{ status: 200 }])
