@@ -94,6 +94,12 @@ export interface SandboxConfigInput {
   readonly faults?: FaultPlan | undefined
   /** How many recent exchanges the sandbox keeps (default 1000; 0 keeps none). */
   readonly exchangeLogSize?: number | undefined
+  /**
+   * How many recent writes the write log keeps (default: every write; 0 keeps none). The counters
+   * count every write either way; bound it for very large runs, where an ever-growing log costs
+   * memory and copying.
+   */
+  readonly writeLogSize?: number | undefined
 }
 
 /**
@@ -114,6 +120,7 @@ export interface SandboxConfig {
   readonly maxPageSize: number
   readonly faults: FaultPlan
   readonly exchangeLogSize: number
+  readonly writeLogSize: number | undefined
 }
 
 /**
@@ -148,6 +155,7 @@ export const make = (input: SandboxConfigInput = {}, worldKeys: ReadonlyArray<Ap
     defaultPageSize: input.defaultPageSize ?? 20,
     maxPageSize: input.maxPageSize ?? 100,
     faults: input.faults ?? [],
-    exchangeLogSize: input.exchangeLogSize ?? 1000
+    exchangeLogSize: input.exchangeLogSize ?? 1000,
+    writeLogSize: input.writeLogSize
   }
 }

@@ -213,7 +213,12 @@ export interface WorldState {
   readonly nextPatientId: number
   readonly tokenSeq: number
   readonly tokenSeed: string
+  /** The most recent writes (all of them unless the sandbox's `writeLogSize` bounds it). */
   readonly writeLog: ReadonlyArray<WriteLogEntry>
+  /** How many writes were applied (the log may keep fewer). */
+  readonly writes: number
+  /** The write log's bound, if any. */
+  readonly writeLogSize: number | undefined
   /** Applied merges per `"<main><-<incoming>"`. */
   readonly merges: ReadonlyMap<string, number>
   /** Applied connects per `"<patient>|<ehr_partner_id>"`. */

@@ -44,6 +44,7 @@ export interface Report {
   readonly total: number
   readonly elapsedMillis: number
   readonly outcomes: Readonly<Record<string, number>>
+  /** Every patient's outcome, in the stream's order; empty when `retainPatients` is `false`. */
   readonly patients: ReadonlyArray<{ readonly patientId: PatientId; readonly outcome: Outcome.Encoded }>
 }
 
@@ -56,6 +57,14 @@ export interface Options extends Pipeline.Options {
   /** Known in advance (a list or a file), for the ETA. */
   readonly total?: number | undefined
   readonly onProgress?: ((progress: Progress) => Effect.Effect<void>) | undefined
+  /** Called with each patient's outcome as it is known (to stream a report to a file, say). */
+  readonly onOutcome?: ((patientId: PatientId, outcome: Outcome.Outcome) => Effect.Effect<void>) | undefined
+  /**
+   * Whether the report lists every patient (default `true`). Set `false` for runs of hundreds
+   * of thousands of patients: the batch then holds only counts, so its memory stays flat (use
+   * `onOutcome` to keep outcomes elsewhere).
+   */
+  readonly retainPatients?: boolean | undefined
 }
 
 /**
@@ -72,7 +81,8 @@ export const run = <E, R>(
     const started = yield* Clock.currentTimeMillis
     const counts = yield* Ref.make<Record<string, number>>({})
     const done = yield* Ref.make(0)
-    const results = yield* Stream.mapEffect(patientIds, (patientId) =>
+    const retain = options.retainPatients ?? true
+    const perPatient = Stream.mapEffect(patientIds, (patientId) =>
       Effect.gen(function*() {
         const outcome = yield* Pipeline.processPatient(options, patientId).pipe(
           // A defect in one patient must not stop the others.
@@ -80,6 +90,7 @@ export const run = <E, R>(
             Effect.succeed(new Outcome.Failed({ error: "Defect", message: "unexpected defect", step: "candidates" }))
           )
         )
+        if (options.onOutcome !== undefined) yield* options.onOutcome(patientId, outcome)
         const now = yield* Clock.currentTimeMillis
         const tally = yield* Ref.updateAndGet(counts, (c) => ({ ...c, [outcome._tag]: (c[outcome._tag] ?? 0) + 1 }))
         const n = yield* Ref.updateAndGet(done, (d) => d + 1)
@@ -95,15 +106,18 @@ export const run = <E, R>(
             outcomes: tally
           })
         }
-        return { patientId, outcome: Outcome.encode(outcome) }
-      }), { concurrency: options.concurrency ?? 8 }).pipe(Stream.runCollect)
+        return retain ? { patientId, outcome: Outcome.encode(outcome) } : undefined
+      }), { concurrency: options.concurrency ?? 8 })
+    const results = retain ? Array.from(yield* Stream.runCollect(perPatient)) : yield* Stream.runDrain(perPatient)
     const finished = yield* Clock.currentTimeMillis
-    const patients = Array.from(results).flatMap((r) =>
-      r.outcome._tag === "Right" ? [{ patientId: r.patientId, outcome: r.outcome.right }] : []
-    )
+    const patients = Array.isArray(results)
+      ? results.flatMap((r) =>
+        r !== undefined && r.outcome._tag === "Right" ? [{ patientId: r.patientId, outcome: r.outcome.right }] : []
+      )
+      : []
     return {
       runId: options.runId,
-      total: patients.length,
+      total: yield* Ref.get(done),
       elapsedMillis: finished - started,
       outcomes: yield* Ref.get(counts),
       patients

@@ -243,9 +243,42 @@ const decodeLines = (lines: ReadonlyArray<string>): Effect.Effect<Array<Entry>, 
     return Effect.succeed(out)
   })
 
-const build = (store: LineStore, initial: Array<Entry>): Effect.Effect<Service> =>
+/**
+ * What a journal keeps in memory besides its store.
+ *
+ * - `"full"` (the default): every entry, so `entries()` returns the whole journal in order.
+ * - `"compact"`: per patient, only the entries since its last outcome (a finished patient keeps
+ *   just its outcome). A patient's state replays exactly as with `"full"`, and memory stays
+ *   small on runs of hundreds of thousands of patients; `entries()` then returns what is kept,
+ *   grouped by patient. The store (the file) still receives every entry.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Memory = "full" | "compact"
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface Options {
+  readonly memory?: Memory | undefined
+}
+
+const build = (store: LineStore, initial: Array<Entry>, options: Options = {}): Effect.Effect<Service> =>
   Effect.map(Effect.makeSemaphore(1), (lock) => {
-    const cache = initial
+    const compactMemory = options.memory === "compact"
+    const all: Array<Entry> = []
+    // Per patient, so a look-up does not scan the whole journal.
+    const byPatient = new Map<string, Array<Entry>>()
+    const remember = (entry: Entry) => {
+      if (!compactMemory) all.push(entry)
+      const kept = byPatient.get(entry.patientId)
+      if (kept === undefined) byPatient.set(entry.patientId, [entry])
+      else if (compactMemory && entry._tag === "PatientOutcome") byPatient.set(entry.patientId, [entry])
+      else kept.push(entry)
+    }
+    for (const entry of initial) remember(entry)
     const service: Service = {
       record: (entry) =>
         lock.withPermits(1)(Effect.suspend(() => {
@@ -257,11 +290,17 @@ const build = (store: LineStore, initial: Array<Entry>): Effect.Effect<Service> 
           if (back._tag === "Left") return Effect.fail(makeError("encode", "the entry does not decode back"))
           // Append and remember together, so an interruption cannot leave the two apart.
           return Effect.uninterruptible(
-            Effect.zipRight(store.append(JSON.stringify(clean)), Effect.sync(() => void cache.push(back.right)))
+            Effect.zipRight(store.append(JSON.stringify(clean)), Effect.sync(() => remember(back.right)))
           )
         })),
       entries: (patientId) =>
-        Effect.sync(() => (patientId === undefined ? cache.slice() : cache.filter((e) => e.patientId === patientId)))
+        Effect.sync(() =>
+          patientId !== undefined
+            ? (byPatient.get(patientId) ?? []).slice()
+            : compactMemory
+            ? Array.from(byPatient.values()).flat()
+            : all.slice()
+        )
     }
     return service
   })
@@ -274,8 +313,8 @@ const build = (store: LineStore, initial: Array<Entry>): Effect.Effect<Service> 
  * @since 0.1.0
  * @category constructors
  */
-export const makeFromStore = (store: LineStore): Effect.Effect<Service, JournalError> =>
-  Effect.flatMap(decodeLines(store.initial), (initial) => build(store, initial))
+export const makeFromStore = (store: LineStore, options?: Options): Effect.Effect<Service, JournalError> =>
+  Effect.flatMap(decodeLines(store.initial), (initial) => build(store, initial, options))
 
 /**
  * A journal held in memory (for tests and dry runs).
@@ -284,6 +323,15 @@ export const makeFromStore = (store: LineStore): Effect.Effect<Service, JournalE
  * @category constructors
  */
 export const makeMemory: Effect.Effect<Service> = Effect.suspend(() => build(internal.memoryStore(), []))
+
+/**
+ * A journal held in memory, with {@link Options} (`memory: "compact"` for very large runs).
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const makeMemoryWith = (options: Options): Effect.Effect<Service> =>
+  Effect.suspend(() => build(internal.memoryStore(), [], options))
 
 /**
  * A journal in an append-only JSON Lines file. Opening reads every line; a torn last line (a
@@ -296,8 +344,8 @@ export const makeMemory: Effect.Effect<Service> = Effect.suspend(() => build(int
  * @since 0.1.0
  * @category constructors
  */
-export const makeFile = (path: string): Effect.Effect<Service, JournalError, Scope.Scope> =>
-  Effect.flatMap(internal.fileStore(path, makeError), makeFromStore)
+export const makeFile = (path: string, options?: Options): Effect.Effect<Service, JournalError, Scope.Scope> =>
+  Effect.flatMap(internal.fileStore(path, makeError), (store) => makeFromStore(store, options))
 
 /**
  * @since 0.1.0
@@ -309,7 +357,14 @@ export const layerMemory: Layer.Layer<Journal> = Layer.effect(Journal, makeMemor
  * @since 0.1.0
  * @category layers
  */
-export const layerFile = (path: string): Layer.Layer<Journal, JournalError> => Layer.scoped(Journal, makeFile(path))
+export const layerMemoryWith = (options: Options): Layer.Layer<Journal> => Layer.effect(Journal, makeMemoryWith(options))
+
+/**
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerFile = (path: string, options?: Options): Layer.Layer<Journal, JournalError> =>
+  Layer.scoped(Journal, makeFile(path, options))
 
 /**
  * The current time as an ISO string, from the `Clock` (so tests control it).

@@ -423,3 +423,65 @@ describe("Journal.replay", () => {
     expect(Journal.replay([d], p1)).toMatchObject({ _tag: "InProgress", lastStep: undefined, lastDecision: d })
   })
 })
+
+describe("Journal memory: compact", () => {
+  // A seeded random history over a few patients: steps started and finished, decisions,
+  // outcomes, patients reopened after an outcome. Compact memory must replay every patient to
+  // the same state as full memory, while keeping only entries since each patient's last outcome.
+  it.effect("replays every patient exactly as full memory does, and keeps less", () =>
+    Effect.gen(function*() {
+      const full = yield* Journal.makeMemory
+      const compact = yield* Journal.makeMemoryWith({ memory: "compact" })
+      const filePath = freshPath()
+      const patients = ["2001", "2002", "2003", "2004"] as Array<PatientId>
+      const steps = ["candidates", "connect", "preview", "merge"] as const
+      let seed = 42
+      const next = (n: number) => {
+        seed = (Math.imul(seed, 1103515245) + 12345) >>> 0
+        return seed % n
+      }
+      const entries: Array<Journal.Entry> = []
+      for (let i = 0; i < 400; i++) {
+        const patientId = patients[next(patients.length)]!
+        const step = steps[next(steps.length)]!
+        const key = `${step}:${patientId}`
+        const at = new Date(Date.UTC(2026, 10, 23, 10, 0, i)).toISOString()
+        const roll = next(10)
+        entries.push(
+          roll < 4
+            ? new Journal.StepStarted({ runId: run, patientId, step, key, at })
+            : roll < 8
+            ? new Journal.StepFinished({
+              runId: run,
+              patientId,
+              step,
+              key,
+              at,
+              outcome: (["succeeded", "failed", "unknown"] as const)[next(3)]!
+            })
+            : new Journal.PatientOutcome({ runId: run, patientId, at, outcome: new Outcome.NoCandidate({ patientId }) })
+        )
+      }
+      yield* Effect.scoped(Effect.gen(function*() {
+        const file = yield* Journal.makeFile(filePath, { memory: "compact" })
+        for (const entry of entries) {
+          yield* full.record(entry)
+          yield* compact.record(entry)
+          yield* file.record(entry)
+        }
+      }))
+      // Reopened from the file (which holds every entry), compact again.
+      const reopened = yield* Effect.scoped(Effect.gen(function*() {
+        const file = yield* Journal.makeFile(filePath, { memory: "compact" })
+        return yield* file.entries()
+      }))
+      for (const patientId of patients) {
+        const expected = Journal.replay(yield* full.entries(patientId), patientId)
+        expect(Journal.replay(yield* compact.entries(patientId), patientId)).toStrictEqual(expected)
+        expect(Journal.replay(reopened, patientId)).toStrictEqual(expected)
+      }
+      expect((yield* full.entries()).length).toBe(400)
+      expect((yield* compact.entries()).length).toBeLessThan(100)
+      expect(fs.readFileSync(filePath, "utf8").trim().split("\n").length).toBe(400)
+    }))
+})

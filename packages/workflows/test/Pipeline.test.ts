@@ -177,3 +177,36 @@ describe("pipeline over a seeded world", () => {
       expect(yield* Journal.state(first!)).toMatchObject({ _tag: "Finished" })
     }).pipe(Effect.provide(world())))
 })
+
+describe("large-run settings", () => {
+  // The settings a 100,000-patient run uses to keep memory flat must not change a single outcome.
+  it.effect("compact journal, no retained report, bounded write log: the same outcomes and writes", () =>
+    Effect.gen(function*() {
+      const reference = yield* runAll(8, "ref").pipe(Effect.provide(world()))
+      const expected = new Map(reference.patients.map((p) => [p.patientId, p.outcome._tag]))
+      const streamed = new Map<string, string>()
+      const { counters, report, writeLog } = yield* Effect.gen(function*() {
+        const ids = yield* allPatients
+        const sandbox = yield* Sandbox.Sandbox
+        const report = yield* Batch.run(Stream.fromIterable(ids), {
+          runId: "large",
+          concurrency: 8,
+          retainPatients: false,
+          onOutcome: (patientId, outcome) => Effect.sync(() => void streamed.set(patientId, outcome._tag))
+        })
+        return { report, counters: yield* sandbox.counters, writeLog: yield* sandbox.writeLog }
+      }).pipe(Effect.provide(Layer.mergeAll(
+        Sandbox.layerClient({ seed: 11, patients: 60, writeLogSize: 5 }),
+        Journal.layerMemoryWith({ memory: "compact" }),
+        PatientLease.layerMemory,
+        Approver.layerAutomatic
+      )))
+      expect(report.patients).toStrictEqual([])
+      expect(report.total).toBe(reference.total)
+      expect(report.outcomes).toStrictEqual(reference.outcomes)
+      expect(streamed).toStrictEqual(expected)
+      expect(writeLog.length).toBe(5)
+      expect(counters.writes).toBeGreaterThan(5)
+      expect(writeLog[4]!.seq).toBe(counters.writes)
+    }))
+})

@@ -18,7 +18,7 @@ const countersOf = (state: WorldState): Counters => ({
     patientId === undefined
       ? [...state.registrations.values()].reduce((a, b) => a + b, 0)
       : state.registrations.get(patientId) ?? 0,
-  writes: state.writeLog.length
+  writes: state.writes
 })
 
 /** @internal */
@@ -30,7 +30,7 @@ export const make = (options: SandboxOptions = {}): Effect.Effect<SandboxService
       : [{ ...SandboxConfig.defaultApiKey, practiceGroupId: world.practiceGroupId }]
     const config = SandboxConfig.make(options, worldKeys)
     const seed = String(options.seed ?? 1)
-    const initial = W.fromWorld(world, seed)
+    const initial = W.fromWorld(world, seed, config.writeLogSize)
     const state = yield* Ref.make(initial)
     const faults = yield* Ref.make({ plan: config.faults, state: Faults.initialState(config.faults) })
     const faultLog = yield* Ref.make<ReadonlyArray<FaultLogEntry>>([])

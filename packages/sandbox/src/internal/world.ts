@@ -15,6 +15,8 @@ import { VerifiedNhsNumber } from "@hero-effect/schema"
 import type { OperationId } from "../Faults.js"
 import type { CandidateMatching, Relink } from "../SandboxConfig.js"
 import type { HeroRecord, PdsPerson, TokenRecord, World, WorldState, WriteLogEntry } from "../World.js"
+import { mapWith, PersistentMap } from "./persistentMap.js"
+import type { IndexSpec } from "./persistentMap.js"
 import * as Prng from "./prng.js"
 import { normaliseName, normalisePostcode, similarNames } from "./similarity.js"
 
@@ -76,13 +78,14 @@ const withoutEhrIdentifiers = (identifiers: ReadonlyArray<Identifier> | undefine
   (identifiers ?? []).filter((i) => !(i.name === "ehr_partner_id" && i.role === "main"))
 
 /** Builds the live state of a world. Links are applied to both sides. @internal */
-export const fromWorld = (world: World, seed: string): WorldState => {
-  const patients = new Map<string, HeroRecord>()
-  for (const patient of world.patients) patients.set(patient.id, { patient, version: 1 })
-  const ehrRecords = new Map<string, PatientV2>()
-  for (const record of world.ehrRecords) {
-    if (record.ehrPartnerId !== undefined) ehrRecords.set(record.ehrPartnerId, record)
-  }
+export const fromWorld = (world: World, seed: string, writeLogSize?: number): WorldState => {
+  const patients = PersistentMap.from<string, HeroRecord>(
+    world.patients.map((patient) => [patient.id, { patient, version: 1 }])
+  )
+  const ehrRecords = PersistentMap.from<string, PatientV2>(
+    world.ehrRecords.flatMap((record) => record.ehrPartnerId !== undefined ? [[record.ehrPartnerId, record]] : []),
+    ehrIndexes
+  )
   let state: WorldState = {
     practiceGroupId: world.practiceGroupId,
     odsCode: world.odsCode,
@@ -92,18 +95,20 @@ export const fromWorld = (world: World, seed: string): WorldState => {
     billing: world.billing,
     paymentMethods: world.paymentMethods,
     attachments: world.attachments,
-    tokens: new Map(),
+    tokens: PersistentMap.from([]),
     nextPatientId: world.patients.reduce((max, p) => Math.max(max, Number(p.id) + 1), 100001),
     tokenSeq: 0,
     tokenSeed: seed,
     writeLog: [],
-    merges: new Map(),
-    connects: new Map(),
-    registrations: new Map(),
+    writes: 0,
+    writeLogSize,
+    merges: PersistentMap.from([]),
+    connects: PersistentMap.from([]),
+    registrations: PersistentMap.from([]),
     truth: world.truth
   }
   for (const link of world.links) state = applyLink(state, link.heroId, link.ehrPartnerId)
-  return { ...state, patients: new Map([...state.patients].map(([id, r]) => [id, { ...r, version: 1 }])) }
+  return { ...state, patients: PersistentMap.from([...state.patients].map(([id, r]) => [id, { ...r, version: 1 }])) }
 }
 
 const applyLink = (state: WorldState, heroId: string, ehrPartnerId: string): WorldState => {
@@ -118,10 +123,9 @@ const applyLink = (state: WorldState, heroId: string, ehrPartnerId: string): Wor
     identifiers: [...withoutEhrIdentifiers(record.patient.identifiers), ehrIdentifier(ehrPartnerId, label)],
     ...(ehr.dataSource === "emis" ? { emisId: ehrPartnerId as unknown as NonNullable<PatientV1["emisId"]> } : {})
   }
-  const patients = new Map(state.patients)
-  patients.set(heroId, { patient, version: record.version + 1 })
-  const ehrRecords = new Map(state.ehrRecords)
-  ehrRecords.set(
+  const patients = mapWith(state.patients, heroId, { patient, version: record.version + 1 })
+  const ehrRecords = mapWith(
+    state.ehrRecords,
     ehrPartnerId,
     compact({ ...ehr, heroId: record.patient.id, heroUid: record.patient.uid, ehrRegistered: true })
   )
@@ -136,16 +140,14 @@ const unlinkPatient = (state: WorldState, heroId: string): WorldState => {
     ehrRegistered: false,
     identifiers: withoutEhrIdentifiers(record.patient.identifiers)
   }
-  const patients = new Map(state.patients)
-  patients.set(heroId, { patient, version: record.version + 1 })
+  const patients = mapWith(state.patients, heroId, { patient, version: record.version + 1 })
   return { ...state, patients }
 }
 
 const unlinkEhr = (state: WorldState, ehrPartnerId: string): WorldState => {
   const ehr = state.ehrRecords.get(ehrPartnerId)
   if (ehr === undefined) return state
-  const ehrRecords = new Map(state.ehrRecords)
-  ehrRecords.set(ehrPartnerId, omit(ehr, "heroId", "heroUid"))
+  const ehrRecords = mapWith(state.ehrRecords, ehrPartnerId, omit(ehr, "heroId", "heroUid"))
   return { ...state, ehrRecords }
 }
 
@@ -157,14 +159,18 @@ const logWrite = (
   detail: string,
   other?: string
 ): WorldState => {
-  const entry: WriteLogEntry = compact({ seq: state.writeLog.length + 1, at: now, operation, patientId, other, detail })
-  return { ...state, writeLog: [...state.writeLog, entry] }
+  const entry: WriteLogEntry = compact({ seq: state.writes + 1, at: now, operation, patientId, other, detail })
+  const size = state.writeLogSize
+  const writeLog = size === undefined
+    ? [...state.writeLog, entry]
+    : size <= 0
+    ? []
+    : [...state.writeLog.slice(Math.max(0, state.writeLog.length - size + 1)), entry]
+  return { ...state, writeLog, writes: state.writes + 1 }
 }
 
 const bump = (map: ReadonlyMap<string, number>, key: string): ReadonlyMap<string, number> => {
-  const copy = new Map(map)
-  copy.set(key, (copy.get(key) ?? 0) + 1)
-  return copy
+  return mapWith(map, key, (map.get(key) ?? 0) + 1)
 }
 
 /** Counter key of a merge. @internal */
@@ -216,6 +222,53 @@ export const getPatient = (state: WorldState, id: string): HeroRecord | undefine
 const visible = (state: WorldState, listArchived: boolean): Array<PatientV1> =>
   [...state.patients.values()].map((r) => r.patient).filter((p) => listArchived || p.status !== "archived")
 
+// EHR records are found by NHS number, date of birth or link: indexed, so a look-up does not scan
+// the whole EHR (a 100,000-patient world answers in microseconds).
+const ehrIndexes: ReadonlyArray<IndexSpec<PatientV2>> = [
+  {
+    name: "nhs",
+    keysOf: (ehr) => {
+      const nhs = nhsOf(ehr)
+      return nhs === undefined ? [] : [nhs]
+    }
+  },
+  { name: "dob", keysOf: (ehr) => (ehr.dateOfBirth === null ? [] : [ehr.dateOfBirth]) },
+  { name: "hero", keysOf: (ehr) => (ehr.heroId === undefined ? [] : [ehr.heroId]) }
+]
+
+// The records an index may hold under `key` (re-checked by the caller), or all of them.
+const indexed = (state: WorldState, name: string, key: string): Iterable<PatientV2> => {
+  const map = state.ehrRecords
+  const ids = map instanceof PersistentMap ? map.lookup(name, key) : undefined
+  if (ids === undefined) return map.values()
+  return Array.from(ids).sort().flatMap((id) => {
+    const record = map.get(id)
+    return record === undefined ? [] : [record]
+  })
+}
+
+const ehrLinkedTo = (state: WorldState, heroId: string): Array<[string, PatientV2]> =>
+  Array.from(indexed(state, "hero", heroId)).flatMap((ehr) =>
+    ehr.heroId === heroId && ehr.ehrPartnerId !== undefined ? [[ehr.ehrPartnerId, ehr] as [string, PatientV2]] : []
+  )
+
+const maybeCandidates = (
+  state: WorldState,
+  p: PatientV1,
+  nhs: string | undefined,
+  matching: CandidateMatching
+): Iterable<PatientV2> => {
+  if (!(state.ehrRecords instanceof PersistentMap)) return state.ehrRecords.values()
+  const seen = new Map<string, PatientV2>()
+  const add = (records: Iterable<PatientV2>) => {
+    for (const r of records) if (r.ehrPartnerId !== undefined) seen.set(r.ehrPartnerId, r)
+  }
+  if (nhs !== undefined) add(indexed(state, "nhs", nhs))
+  if (matching === "nhs-number-or-demographics" && p.dateOfBirth !== null) add(indexed(state, "dob", p.dateOfBirth))
+  add(indexed(state, "hero", p.id))
+  return seen.values()
+}
+
 /** EHR candidates of a Hero patient, NHS-number matches first. @internal */
 export const candidates = (
   state: WorldState,
@@ -227,7 +280,7 @@ export const candidates = (
   const p = record.patient
   const nhs = nhsOf(p)
   const found: Array<{ readonly rank: number; readonly record: PatientV2 }> = []
-  for (const ehr of state.ehrRecords.values()) {
+  for (const ehr of maybeCandidates(state, p, nhs, matching)) {
     const byNhs = nhs !== undefined && nhsOf(ehr) === nhs
     const sameDob = p.dateOfBirth !== null && ehr.dateOfBirth === p.dateOfBirth
     const samePostcode = p.postcode !== undefined && ehr.postcode !== undefined &&
@@ -471,8 +524,7 @@ export const preview = (
     expiresAt: now + ttlMillis,
     used: false
   }
-  const tokens = new Map(state.tokens)
-  tokens.set(token, record)
+  const tokens = mapWith(state.tokens, token, record)
   return ok(
     { main: main.patient, incoming: incoming.patient, result: mergeResult(main.patient, incoming.patient), token },
     { ...state, tokens, tokenSeq: seq }
@@ -502,18 +554,19 @@ export const merge = (
     return failure(409, "merge_token_stale", "A patient changed since the preview; preview again")
   }
   const result = mergeResult(main.patient, incoming.patient)
-  const patients = new Map(state.patients)
-  patients.set(mainId, { patient: result, version: main.version + 1 })
-  patients.set(incomingId, {
-    patient: { ...incoming.patient, status: "archived", identifiers: [] },
-    version: incoming.version + 1
-  })
-  const ehrRecords = new Map(state.ehrRecords)
-  for (const [key, ehr] of state.ehrRecords) {
-    if (ehr.heroId === incomingId) ehrRecords.set(key, compact({ ...ehr, heroId: result.id, heroUid: result.uid }))
+  const patients = mapWith(
+    mapWith(state.patients, mainId, { patient: result, version: main.version + 1 }),
+    incomingId,
+    {
+      patient: { ...incoming.patient, status: "archived", identifiers: [] },
+      version: incoming.version + 1
+    }
+  )
+  let ehrRecords = state.ehrRecords
+  for (const [key, ehr] of ehrLinkedTo(state, incomingId)) {
+    ehrRecords = mapWith(ehrRecords, key, compact({ ...ehr, heroId: result.id, heroUid: result.uid }))
   }
-  const tokens = new Map(state.tokens)
-  tokens.set(token, { ...record, used: true })
+  const tokens = mapWith(state.tokens, token, { ...record, used: true })
   let next: WorldState = {
     ...state,
     patients,
@@ -562,8 +615,7 @@ const createPatient = (
     ehrRegistered: false,
     identifiers: [...(nhs !== undefined ? [nhsIdentifier(nhs)] : []), heroIdentifier(id)]
   }) as PatientV1
-  const patients = new Map(state.patients)
-  patients.set(id, { patient, version: 1 })
+  const patients = mapWith(state.patients, id, { patient, version: 1 })
   let next: WorldState = {
     ...state,
     patients,
@@ -600,8 +652,7 @@ export const register = (state: WorldState, request: RegisterPatientRequest, now
       r.patient.status !== "archived" && nhsOf(r.patient) === nhs && r.patient.dateOfBirth === request.dateOfBirth
     )
     if (existing !== undefined) {
-      const patients = new Map(state.patients)
-      patients.set(existing.patient.id, {
+      const patients = mapWith(state.patients, existing.patient.id, {
         patient: { ...existing.patient, ...fields },
         version: existing.version + 1
       })

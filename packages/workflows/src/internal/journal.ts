@@ -26,13 +26,11 @@ const errorCode = (u: unknown): string =>
 const openFiles = new Set<string>()
 
 /** A store in memory. @internal */
-export const memoryStore = (): LineStore<never> => {
-  const lines: Array<string> = []
-  return {
-    initial: lines.slice(),
-    append: (line) => Effect.sync(() => void lines.push(line))
-  }
-}
+// The journal keeps its decoded entries itself; the lines have nowhere to go.
+export const memoryStore = (): LineStore<never> => ({
+  initial: [],
+  append: () => Effect.void
+})
 
 /**
  * The complete lines of a journal file's content, and the byte length they take (a last line
