@@ -1,11 +1,11 @@
 import { NodeHttpClient } from "@effect/platform-node"
 import { HeroHealthClient, HeroHealthConfig } from "@hero-effect/client"
 import type { PatientId, PracticeGroupId } from "@hero-effect/schema"
-import { fork } from "node:child_process"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Redacted from "effect/Redacted"
+import { fork } from "node:child_process"
 
 const child = fork(new URL("./fixedServer.ts", import.meta.url).pathname, [], { execArgv: ["--import", "tsx"] })
 const port: number = await new Promise((r) => child.once("message", (m: any) => r(m.port)))
@@ -26,10 +26,15 @@ const go = async (ms: number) => {
   let n = 0
   const deadline = performance.now() + ms
   const loop = Effect.gen(function*() {
-    while (performance.now() < deadline) { yield* Effect.exit(call); n++ }
+    while (performance.now() < deadline) {
+      yield* Effect.exit(call)
+      n++
+    }
   })
   const t = performance.now()
-  await runtime.runPromise(Effect.all(Array.from({ length: 32 }, () => loop), { concurrency: "unbounded", discard: true }))
+  await runtime.runPromise(
+    Effect.all(Array.from({ length: 32 }, () => loop), { concurrency: "unbounded", discard: true })
+  )
   return n / ((performance.now() - t) / 1000)
 }
 await go(1000)

@@ -357,7 +357,8 @@ export const layerMemory: Layer.Layer<Journal> = Layer.effect(Journal, makeMemor
  * @since 0.1.0
  * @category layers
  */
-export const layerMemoryWith = (options: Options): Layer.Layer<Journal> => Layer.effect(Journal, makeMemoryWith(options))
+export const layerMemoryWith = (options: Options): Layer.Layer<Journal> =>
+  Layer.effect(Journal, makeMemoryWith(options))
 
 /**
  * @since 0.1.0
