@@ -1,5 +1,5 @@
 /**
- * `pnpm bench [--quick] [--only overhead,ratelimit,decode] [--no-write]`
+ * `pnpm bench [--quick] [--only overhead,ratelimit,batch,decode] [--no-write]`
  *
  * Full runs write bench/results/<name>.json and regenerate the results section of BENCHMARKS.md
  * from every result file present. Quick runs (`--quick`, under a minute) print the tables and
@@ -7,6 +7,7 @@
  */
 import * as fs from "node:fs"
 import { fileURLToPath } from "node:url"
+import * as Batch from "./batch.js"
 import * as Decode from "./decode.js"
 import { generate } from "./generate.js"
 import * as Overhead from "./overhead.js"
@@ -14,13 +15,13 @@ import * as RateLimit from "./rateLimit.js"
 import * as Report from "./report.js"
 import { machine } from "./stats.js"
 
-const names = ["overhead", "ratelimit", "decode"] as const
+const names = ["overhead", "ratelimit", "batch", "decode"] as const
 type Name = typeof names[number]
 
 const args = process.argv.slice(2)
 if (args.includes("--help") || args.includes("-h")) {
   console.log(
-    "usage: pnpm bench [--quick] [--only overhead,ratelimit,decode] [--no-write]\n" +
+    "usage: pnpm bench [--quick] [--only overhead,ratelimit,batch,decode] [--no-write]\n" +
       "  --quick     short rounds (under a minute); results go to bench/generated/quick/, BENCHMARKS.md untouched\n" +
       "  --only      run only these benchmarks (comma separated)\n" +
       "  --no-write  print only"
@@ -81,6 +82,26 @@ const main = async () => {
       const settings = quick ? { serverLimit: 20, calls: 60 } : { serverLimit: 20, calls: 200 }
       const [result, seconds] = await timed(() => RateLimit.run(settings))
       console.log(`\n${Report.rateLimitSection(save("ratelimit", settings, seconds, result))}\n`)
+    } else if (name === "batch") {
+      const settings = quick
+        ? {
+          httpPatients: 1000,
+          httpPeople: 760,
+          memoryPatients: 5000,
+          memoryPeople: 3700,
+          checkpoints: [1000, 2500, 5000],
+          concurrency: 32
+        }
+        : {
+          httpPatients: 10_000,
+          httpPeople: 7500,
+          memoryPatients: 100_000,
+          memoryPeople: 74_000,
+          checkpoints: [10_000, 50_000, 100_000],
+          concurrency: 32
+        }
+      const [result, seconds] = await timed(() => Batch.run(settings))
+      console.log(`\n${Report.batchSection(save("batch", settings, seconds, result))}\n`)
     } else {
       const settings = quick
         ? { rounds: 3, roundMillis: 250, warmupMillis: 250 }
@@ -101,6 +122,8 @@ const main = async () => {
     if (o !== undefined) sections.push(Report.overheadSection(o))
     const r = read<ReadonlyArray<RateLimit.RateLimitRow>>("ratelimit")
     if (r !== undefined) sections.push(Report.rateLimitSection(r))
+    const b = read<Batch.BatchResult>("batch")
+    if (b !== undefined) sections.push(Report.batchSection(b))
     const d = read<ReadonlyArray<Decode.DecodeRow>>("decode")
     if (d !== undefined) sections.push(Report.decodeSection(d))
     Report.writeMarkdown(markdownPath, sections)

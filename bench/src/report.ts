@@ -2,6 +2,7 @@
  * Renders the results as Markdown tables and writes them between the markers of BENCHMARKS.md.
  */
 import * as fs from "node:fs"
+import type { BatchResult } from "./batch.js"
 import type { DecodeRow } from "./decode.js"
 import type { OverheadResult } from "./overhead.js"
 import type { RateLimitRow } from "./rateLimit.js"
@@ -129,7 +130,7 @@ export const rateLimitSection = (e: Envelope<ReadonlyArray<RateLimitRow>>): stri
 
 export const decodeSection = (e: Envelope<ReadonlyArray<DecodeRow>>): string => {
   const lines = [
-    "### 3. Decode throughput",
+    "### 4. Decode throughput",
     "",
     machineLine(e),
     "",
@@ -142,6 +143,65 @@ export const decodeSection = (e: Envelope<ReadonlyArray<DecodeRow>>): string => 
         fmt(r.parseAndDecodeOpsPerSecond)
       } | ${r.decodeToParseRatio.toFixed(2)} | ${r.parseAndDecodeToParseRatio.toFixed(2)} |`
     )
+  }
+  return lines.join("\n")
+}
+
+export const batchSection = (e: Envelope<BatchResult>): string => {
+  const lines = ["### 3. Batch throughput and memory: the whole pipeline", "", machineLine(e), ""]
+  const { http, memory } = e.results
+  if ("error" in http) {
+    lines.push(`HTTP pass failed: ${http.error}`)
+  } else {
+    lines.push(
+      "| pass | patients | concurrency | seconds | patients/s | peak RSS of the batch process (MB) | heap after GC before → after (MB) | sandbox process peak RSS (MB) | journal |",
+      "|---|---:|---:|---:|---:|---:|---:|---:|---|",
+      `| HTTP sandbox (loopback, own process) | ${fmt(http.patients)} | ${e.settings["concurrency"]} | ${
+        http.seconds.toFixed(1)
+      } | ${http.perSecond.toFixed(1)} | ${http.peakRssMB} | ${http.before.heapUsedMB} → ${http.after.heapUsedMB} | ${
+        http.sandboxPeakRssMB ?? "n/a"
+      } | ${http.journal} |`,
+      "",
+      `Outcomes: ${Object.entries(http.outcomes).map(([k, v]) => `${k} ${fmt(v)}`).join(", ")}.`,
+      ""
+    )
+  }
+  if ("error" in memory) {
+    lines.push(`In-memory pass failed: ${memory.error}`)
+  } else {
+    lines.push(
+      `In memory: ${fmt(memory.patients)} patients of a ${fmt(memory.worldPatients)}-patient world (generated in ${
+        memory.worldSeconds.toFixed(1)
+      } s) at concurrency ${e.settings["concurrency"]}, ${memory.seconds.toFixed(1)} s, ${
+        memory.perSecond.toFixed(1)
+      } patients/s, ${fmt(memory.writes)} writes applied; journal ${memory.journal}. Memory after a full GC:`,
+      "",
+      "| patients done | RSS (MB) | heap used (MB) | RSS change since 0 (MB) | heap change since 0 (MB) |",
+      "|---:|---:|---:|---:|---:|"
+    )
+    const first = memory.samples[0]
+    for (const s of memory.samples) {
+      lines.push(
+        `| ${fmt(s.done)} | ${s.rssMB} | ${s.heapUsedMB} | ${
+          first === undefined ? "" : (s.rssMB - first.rssMB).toFixed(1)
+        } | ${first === undefined ? "" : (s.heapUsedMB - first.heapUsedMB).toFixed(1)} |`
+      )
+    }
+    const checkpoints = memory.samples.filter((s) => s.done > 0)
+    const low = checkpoints[0]
+    const high = checkpoints[checkpoints.length - 1]
+    if (low !== undefined && high !== undefined && high.done > low.done) {
+      const perPatient = ((high.heapUsedMB - low.heapUsedMB) * 1e6) / (high.done - low.done)
+      lines.push(
+        "",
+        `Heap growth from ${fmt(low.done)} to ${fmt(high.done)} patients: ${
+          (high.heapUsedMB - low.heapUsedMB).toFixed(1)
+        } MB (${perPatient.toFixed(0)} bytes per patient); RSS ${
+          (high.rssMB - low.rssMB).toFixed(1)
+        } MB. Peak RSS ${memory.peakRssMB} MB.`
+      )
+    }
+    lines.push("", `Outcomes: ${Object.entries(memory.outcomes).map(([k, v]) => `${k} ${fmt(v)}`).join(", ")}.`)
   }
   return lines.join("\n")
 }

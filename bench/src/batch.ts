@@ -1,0 +1,179 @@
+/**
+ * Batch throughput and memory: the whole pipeline (candidates → connect → preview → merge, with
+ * journal, leases and the automatic approver) over many patients.
+ *
+ * 1. HTTP: the sandbox server (`bin/sandbox.ts`) in its own process on loopback; the batch in
+ *    another, at concurrency 32 through HeroHealthClient on undici, with a file journal. Reported:
+ *    patients/s and the batch process's peak RSS.
+ * 2. In memory: the sandbox's in-memory layer (`Sandbox.layerClient`) and the batch in one
+ *    process. Reported: memory after a full GC before the run and at each checkpoint (10k, 50k,
+ *    100k patients done): flat means the batch keeps nothing per patient.
+ *
+ * Each pass runs in a fresh process (`batchChild.ts`) so its peak RSS is its own.
+ */
+import { type ChildProcess, spawn, spawnSync } from "node:child_process"
+import * as fs from "node:fs"
+import * as os from "node:os"
+import * as path from "node:path"
+import { fileURLToPath } from "node:url"
+
+export interface BatchOptions {
+  readonly httpPatients: number
+  readonly httpPeople: number
+  readonly memoryPatients: number
+  readonly memoryPeople: number
+  readonly checkpoints: ReadonlyArray<number>
+  readonly concurrency: number
+}
+
+export interface MemorySample {
+  readonly done: number
+  readonly rssMB: number
+  readonly heapUsedMB: number
+}
+
+export interface HttpPass {
+  readonly patients: number
+  readonly seconds: number
+  readonly perSecond: number
+  readonly outcomes: Record<string, number>
+  readonly before: { readonly rssMB: number; readonly heapUsedMB: number }
+  readonly after: { readonly rssMB: number; readonly heapUsedMB: number }
+  readonly peakRssMB: number
+  readonly journal: string
+  readonly sandboxPeakRssMB: number | undefined
+}
+
+export interface MemoryPass {
+  readonly patients: number
+  readonly worldPatients: number
+  readonly worldSeconds: number
+  readonly seconds: number
+  readonly perSecond: number
+  readonly outcomes: Record<string, number>
+  readonly writes: number
+  readonly samples: ReadonlyArray<MemorySample>
+  readonly peakRssMB: number
+  readonly journal: string
+}
+
+export interface BatchResult {
+  readonly http: HttpPass | { readonly error: string }
+  readonly memory: MemoryPass | { readonly error: string }
+}
+
+const here = path.dirname(fileURLToPath(import.meta.url))
+const sandboxBin = path.resolve(here, "../../packages/sandbox/bin/sandbox.ts")
+const child = path.resolve(here, "batchChild.ts")
+const nodeArgs = ["--expose-gc", "--max-old-space-size=8192", "--import", "tsx", "--conditions=@hero-effect/source"]
+
+const runChild = (args: ReadonlyArray<string>): Promise<unknown> =>
+  new Promise((resolve, reject) => {
+    const proc = spawn(process.execPath, [...nodeArgs, child, ...args], { stdio: ["ignore", "pipe", "inherit"] })
+    let out = ""
+    proc.stdout.on("data", (chunk: Buffer) => (out += chunk.toString()))
+    proc.on("exit", (code) => {
+      const last = out.trim().split("\n").pop() ?? ""
+      if (code !== 0) return reject(new Error(`batch child exited with ${code}`))
+      try {
+        resolve(JSON.parse(last))
+      } catch {
+        reject(new Error("batch child printed no result"))
+      }
+    })
+  })
+
+interface SandboxProcess {
+  readonly proc: ChildProcess
+  readonly url: string
+  readonly apiKey: string
+  readonly practiceGroupId: string
+}
+
+// The world is written to a seed file first: the server serves it, and the batch's ids are its
+// first patients (a file of ids, one per line).
+const writeWorld = (dir: string, people: number, patients: number): { seedFile: string; idsFile: string } => {
+  const seedFile = path.join(dir, "seed.json")
+  const result = spawnSync(
+    process.execPath,
+    [...nodeArgs, sandboxBin, "--seed", "1", "--patients", String(people), "--write-seed", seedFile],
+    { stdio: ["ignore", "ignore", "inherit"] }
+  )
+  if (result.status !== 0) throw new Error(`writing the seed file failed (${result.status})`)
+  const seed = JSON.parse(fs.readFileSync(seedFile, "utf8")) as { patients: ReadonlyArray<{ id: string }> }
+  const idsFile = path.join(dir, "ids.txt")
+  fs.writeFileSync(idsFile, seed.patients.slice(0, patients).map((p) => p.id).join("\n") + "\n")
+  return { seedFile, idsFile }
+}
+
+const startSandbox = (seedFile: string): Promise<SandboxProcess> =>
+  new Promise((resolve, reject) => {
+    const proc = spawn(
+      process.execPath,
+      [...nodeArgs, sandboxBin, "--port", "0", "--seed-file", seedFile],
+      { stdio: ["ignore", "pipe", "inherit"] }
+    )
+    let out = ""
+    proc.stdout!.on("data", (chunk: Buffer) => {
+      out += chunk.toString()
+      const url = /listening on (\S+)/.exec(out)?.[1]
+      const apiKey = /x-api-key:\s+(\S+)/.exec(out)?.[1]
+      const practiceGroupId = /x-practice-group-id:\s+(\S+)/.exec(out)?.[1]
+      if (url !== undefined && apiKey !== undefined && practiceGroupId !== undefined) {
+        resolve({ proc, url, apiKey, practiceGroupId })
+      }
+    })
+    proc.on("exit", (code) => reject(new Error(`sandbox exited with ${code} before listening`)))
+  })
+
+// The sandbox process's high-water RSS, from /proc (Linux); undefined elsewhere.
+const peakRssOf = (pid: number | undefined): number | undefined => {
+  if (pid === undefined) return undefined
+  try {
+    const status = fs.readFileSync(`/proc/${pid}/status`, "utf8")
+    const kb = /VmHWM:\s+(\d+) kB/.exec(status)?.[1]
+    return kb === undefined ? undefined : Math.round(Number(kb) / 102.4) / 10
+  } catch {
+    return undefined
+  }
+}
+
+const failed = (e: unknown) => ({ error: e instanceof Error ? e.message : String(e) })
+
+export const run = async (options: BatchOptions): Promise<BatchResult> => {
+  let http: BatchResult["http"]
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "hero-bench-batch-"))
+  let sandbox: SandboxProcess | undefined
+  try {
+    const { idsFile, seedFile } = writeWorld(dir, options.httpPeople, options.httpPatients)
+    sandbox = await startSandbox(seedFile)
+    const pass = (await runChild([
+      "http",
+      sandbox.url,
+      sandbox.apiKey,
+      sandbox.practiceGroupId,
+      idsFile,
+      String(options.concurrency),
+      path.join(dir, "journal.jsonl")
+    ])) as Omit<HttpPass, "sandboxPeakRssMB">
+    http = { ...pass, sandboxPeakRssMB: peakRssOf(sandbox.proc.pid) }
+  } catch (e) {
+    http = failed(e)
+  } finally {
+    sandbox?.proc.kill("SIGINT")
+    fs.rmSync(dir, { recursive: true, force: true })
+  }
+  let memory: BatchResult["memory"]
+  try {
+    memory = (await runChild([
+      "memory",
+      String(options.memoryPeople),
+      String(options.memoryPatients),
+      String(options.concurrency),
+      options.checkpoints.join(",")
+    ])) as MemoryPass
+  } catch (e) {
+    memory = failed(e)
+  }
+  return { http, memory }
+}

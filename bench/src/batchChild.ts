@@ -1,0 +1,135 @@
+/**
+ * One batch-benchmark pass, run as its own process so its peak RSS is its own. Started by
+ * `batch.ts` with `--expose-gc`; prints one JSON line (the result) last.
+ *
+ *   batchChild.ts http   <url> <apiKey> <practiceGroupId> <idsFile> <concurrency> <journalPath>
+ *   batchChild.ts memory <people> <patients> <concurrency> <checkpoints, comma separated>
+ */
+import { NodeFileSystem, NodeHttpClient } from "@effect/platform-node"
+import { HeroHealthClient, HeroHealthConfig } from "@hero-effect/client"
+import { Sandbox } from "@hero-effect/sandbox"
+import type { PatientId, PracticeGroupId } from "@hero-effect/schema"
+import { Approver, Batch, Journal, PatientLease } from "@hero-effect/workflows"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Redacted from "effect/Redacted"
+import * as Stream from "effect/Stream"
+
+const gc = (globalThis as { gc?: () => void }).gc
+const mb = (bytes: number) => Math.round(bytes / 1e5) / 10
+
+/** Memory after a full collection: what stays, not what is waiting to be collected. */
+const settled = () => {
+  gc?.()
+  gc?.()
+  const m = process.memoryUsage()
+  return { rssMB: mb(m.rss), heapUsedMB: mb(m.heapUsed) }
+}
+
+// The peak is sampled (every 50 ms) as well as read from the kernel's high-water mark.
+let sampledPeak = 0
+const sampler = setInterval(() => {
+  sampledPeak = Math.max(sampledPeak, process.memoryUsage().rss)
+}, 50)
+
+const workflowLayers = (journal: Layer.Layer<Journal.Journal, Journal.JournalError>) =>
+  Layer.mergeAll(journal, PatientLease.layerMemory, Approver.layerAutomatic)
+
+const http = (args: ReadonlyArray<string>) => {
+  const [url, apiKey, practiceGroupId, idsFile, concurrency, journalPath] = args
+  const client = HeroHealthClient.layer.pipe(
+    Layer.provide(HeroHealthConfig.layer({
+      baseUrl: url!,
+      apiKey: Redacted.make(apiKey!),
+      practiceGroupId: practiceGroupId as PracticeGroupId,
+      rateLimit: "unlimited"
+    })),
+    Layer.provide(NodeHttpClient.layerUndici)
+  )
+  return Effect.gen(function*() {
+    const before = settled()
+    const started = performance.now()
+    // The ids stream from a file, one per line, as `pnpm start --ids` reads them.
+    const report = yield* Batch.run(Batch.idsFromFile(idsFile!), {
+      runId: "bench-http",
+      concurrency: Number(concurrency),
+      retainPatients: false
+    })
+    const seconds = (performance.now() - started) / 1000
+    return {
+      patients: report.total,
+      seconds,
+      perSecond: report.total / seconds,
+      outcomes: report.outcomes,
+      before,
+      after: settled(),
+      peakRssMB: mb(Math.max(sampledPeak, process.resourceUsage().maxRSS * 1024)),
+      journal: "file (compact memory), every entry datasynced"
+    }
+  }).pipe(
+    Effect.provide(Layer.mergeAll(
+      client,
+      NodeFileSystem.layer,
+      workflowLayers(Journal.layerFile(journalPath!, { memory: "compact" }))
+    ))
+  )
+}
+
+const memory = (args: ReadonlyArray<string>) => {
+  const [people, patients, concurrency, checkpointList] = args
+  const checkpoints = new Set(checkpointList!.split(",").map(Number))
+  const worldStarted = performance.now()
+  return Effect.gen(function*() {
+    const sandbox = yield* Sandbox.Sandbox
+    const worldSeconds = (performance.now() - worldStarted) / 1000
+    const ids = sandbox.world.patients.slice(0, Number(patients)).map((p) => p.id as PatientId)
+    const samples: Array<{ readonly done: number; readonly rssMB: number; readonly heapUsedMB: number }> = []
+    samples.push({ done: 0, ...settled() })
+    const started = performance.now()
+    const report = yield* Batch.run(Stream.fromIterable(ids), {
+      runId: "bench-memory",
+      concurrency: Number(concurrency),
+      retainPatients: false,
+      onProgress: (progress) =>
+        checkpoints.has(progress.done)
+          ? Effect.sync(() => void samples.push({ done: progress.done, ...settled() }))
+          : Effect.void
+    })
+    const seconds = (performance.now() - started) / 1000
+    const counters = yield* sandbox.counters
+    return {
+      patients: report.total,
+      worldPatients: sandbox.world.patients.length,
+      worldSeconds,
+      seconds,
+      perSecond: report.total / seconds,
+      outcomes: report.outcomes,
+      writes: counters.writes,
+      samples,
+      peakRssMB: mb(Math.max(sampledPeak, process.resourceUsage().maxRSS * 1024)),
+      journal: "memory (compact)"
+    }
+  }).pipe(
+    Effect.provide(Layer.merge(
+      // The sandbox keeps a bounded write log and no exchanges: the sandbox's own logs are not
+      // what this measures.
+      Sandbox.layerClient({ seed: 1, patients: Number(people), writeLogSize: 1000, exchangeLogSize: 0 }),
+      workflowLayers(Journal.layerMemoryWith({ memory: "compact" }))
+    ))
+  )
+}
+
+const [mode, ...rest] = process.argv.slice(2)
+const program = mode === "http" ? http(rest) : memory(rest)
+Effect.runPromise(program as Effect.Effect<unknown, unknown>).then(
+  (result) => {
+    clearInterval(sampler)
+    console.log(JSON.stringify(result))
+    process.exit(0)
+  },
+  (error) => {
+    clearInterval(sampler)
+    console.error(error)
+    process.exit(1)
+  }
+)
