@@ -36,7 +36,9 @@ import * as Layer from "effect/Layer"
 import type * as Stream from "effect/Stream"
 import * as HeroHealthConfig from "./HeroHealthConfig.js"
 import type { CommonError, PatientError, PatientWriteError } from "./HeroHealthError.js"
+import type * as HeroHealthTransport from "./HeroHealthTransport.js"
 import * as internal from "./internal/client.js"
+import * as UndiciTransport from "./UndiciTransport.js"
 
 /**
  * The client's methods. Ids are checked and path-encoded, inputs validated against their schemas,
@@ -106,6 +108,43 @@ export const make: Effect.Effect<Service, never, HeroHealthConfig.HeroHealthConf
   internal.make
 
 /**
+ * Builds the client on the `HeroHealthTransport` in context instead of an `HttpClient` (for
+ * example `UndiciTransport.layer()`).
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const makeWithTransport: Effect.Effect<
+  Service,
+  never,
+  HeroHealthConfig.HeroHealthConfig | HeroHealthTransport.HeroHealthTransport
+> = internal.makeFromContext
+
+/**
+ * The client on the `HeroHealthTransport` in context, as a layer.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerTransport: Layer.Layer<
+  HeroHealthClient,
+  never,
+  HeroHealthConfig.HeroHealthConfig | HeroHealthTransport.HeroHealthTransport
+> = Layer.suspend(() => Layer.effect(HeroHealthClient, makeWithTransport))
+
+/**
+ * The client sending straight through undici (`UndiciTransport`): no `HttpClient` needed, the
+ * lowest overhead per call. Its timeouts use real timers; under `TestClock` use {@link layer}.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerUndici = (
+  options?: UndiciTransport.Options
+): Layer.Layer<HeroHealthClient, never, HeroHealthConfig.HeroHealthConfig> =>
+  layerTransport.pipe(Layer.provide(UndiciTransport.layer(options)))
+
+/**
  * The client as a layer.
  *
  * @since 0.1.0
@@ -143,6 +182,18 @@ export class HeroHealthClient extends Context.Tag("@hero-effect/client/HeroHealt
   }
   /** @since 0.1.0 */
   static readonly layerConfigWith = layerConfigWith
+  /** @since 0.1.0 */
+  static readonly makeWithTransport = makeWithTransport
+  /** @since 0.1.0 */
+  static get layerTransport(): Layer.Layer<
+    HeroHealthClient,
+    never,
+    HeroHealthConfig.HeroHealthConfig | HeroHealthTransport.HeroHealthTransport
+  > {
+    return layerTransport
+  }
+  /** @since 0.1.0 */
+  static readonly layerUndici = layerUndici
   /** @since 0.1.0 */
   static get layerConfig(): Layer.Layer<HeroHealthClient, ConfigError.ConfigError, HttpClient.HttpClient> {
     return layerConfigWith()

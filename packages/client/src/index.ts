@@ -43,3 +43,17 @@ export * from "./Operation.js"
  * @since 0.1.0
  */
 export * as RateLimitStore from "./RateLimitStore.js"
+
+/**
+ * How requests reach the API: an `HttpClient` (the default) or your own transport.
+ *
+ * @since 0.1.0
+ */
+export * as HeroHealthTransport from "./HeroHealthTransport.js"
+
+/**
+ * A transport straight on undici, for the lowest overhead per call.
+ *
+ * @since 0.1.0
+ */
+export * as UndiciTransport from "./UndiciTransport.js"

@@ -18,20 +18,23 @@ type Face = (options: Sandbox.SandboxOptions, client?: ClientOverrides) => Layer
 
 const inMemory: Face = (options, client) => Sandbox.layerClient({ ...options, client })
 
-const overHttp: Face = (options, client) =>
+const overHttp = (
+  transport: "fetch" | "undici"
+): Face =>
+(options, client) =>
   Layer.unwrapEffect(Effect.gen(function*() {
     const sandbox = yield* Sandbox.Sandbox
     const server = yield* SandboxServer.SandboxServer
-    return HeroHealthClient.layer.pipe(
-      Layer.provide(HeroHealthConfig.layer({
-        baseUrl: server.url,
-        apiKey: Redacted.make(sandbox.credentials.apiKey),
-        practiceGroupId: sandbox.credentials.practiceGroupId as PracticeGroupId,
-        rateLimit: "unlimited",
-        ...client
-      })),
-      Layer.provide(FetchHttpClient.layer)
-    )
+    const config = HeroHealthConfig.layer({
+      baseUrl: server.url,
+      apiKey: Redacted.make(sandbox.credentials.apiKey),
+      practiceGroupId: sandbox.credentials.practiceGroupId as PracticeGroupId,
+      rateLimit: "unlimited",
+      ...client
+    })
+    return transport === "fetch"
+      ? HeroHealthClient.layer.pipe(Layer.provide(config), Layer.provide(FetchHttpClient.layer))
+      : HeroHealthClient.layerUndici().pipe(Layer.provide(config))
   })).pipe(
     Layer.provideMerge(SandboxServer.layer({ port: 0 })),
     Layer.provideMerge(Sandbox.layer(options))
@@ -65,7 +68,8 @@ type Test = (name: string, self: () => Effect.Effect<unknown, unknown>) => void
 // The in-memory face runs under TestClock; the HTTP face needs the real clock for its sockets.
 const faces: ReadonlyArray<readonly [string, Face, Test]> = [
   ["in-memory (Sandbox.layerClient)", inMemory, (name, self) => it.effect(name, self)],
-  ["HTTP server through the real client", overHttp, (name, self) => it.live(name, self)]
+  ["HTTP server through the real client", overHttp("fetch"), (name, self) => it.live(name, self)],
+  ["HTTP server through the undici transport", overHttp("undici"), (name, self) => it.live(name, self)]
 ]
 
 for (const [name, face, test] of faces) {

@@ -1,6 +1,3 @@
-import * as HttpClient from "@effect/platform/HttpClient"
-import type * as HttpClientError from "@effect/platform/HttpClientError"
-import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -13,6 +10,7 @@ import * as Schema from "effect/Schema"
 import type { Options } from "../HeroHealthConfig.js"
 import { defaultRateLimit, defaultRetryBudget } from "../HeroHealthConfig.js"
 import * as Errors from "../HeroHealthError.js"
+import type * as Transport from "../HeroHealthTransport.js"
 import type { OperationId, OperationPolicy, RateLimit } from "../Operation.js"
 import { resolvePolicy } from "../Operation.js"
 import type * as RateLimitStore from "../RateLimitStore.js"
@@ -35,28 +33,6 @@ export interface RawResponse {
   readonly status: number
   readonly headers: Readonly<Record<string, string>>
   readonly text: string
-}
-
-// Connection failures that happen before a byte of the request leaves: safe to repeat a write.
-const unsentCodes = new Set([
-  "ECONNREFUSED",
-  "ENOTFOUND",
-  "EAI_AGAIN",
-  "ENETUNREACH",
-  "EHOSTUNREACH",
-  "EADDRNOTAVAIL",
-  "UND_ERR_CONNECT_TIMEOUT",
-  "ERR_INVALID_URL"
-])
-
-const errorCode = (cause: unknown): string | undefined => {
-  let current: unknown = cause
-  for (let i = 0; i < 6 && typeof current === "object" && current !== null; i++) {
-    const code = (current as { code?: unknown }).code
-    if (typeof code === "string" && /^[A-Z0-9_]+$/.test(code)) return code
-    current = (current as { cause?: unknown }).cause
-  }
-  return undefined
 }
 
 /**
@@ -91,7 +67,7 @@ export const keyFingerprint = (apiKey: Redacted.Redacted<string>): string => {
 
 /** @internal */
 export const makeEngine = (
-  httpClient: HttpClient.HttpClient,
+  transport: Transport.Service,
   config: Options,
   store: RateLimitStore.Service
 ): Effect.Effect<Engine> =>
@@ -100,9 +76,6 @@ export const makeEngine = (
     const tokens = yield* Ref.make(budget.capacity)
     const scope = `hero:${config.practiceGroupId}:${keyFingerprint(config.apiKey)}`
     const overall = config.rateLimit === "unlimited" ? undefined : (config.rateLimit ?? defaultRateLimit)
-    // Our own spans carry redacted URLs; the platform's would put query values (an NHS number in
-    // `search`) into `url.full`.
-    const http = httpClient.pipe(HttpClient.withTracerDisabledWhen(() => true))
     const policies = new Map<OperationId, OperationPolicy>()
     const policyOf = (operation: OperationId) => {
       let policy = policies.get(operation)
@@ -154,35 +127,32 @@ export const makeEngine = (
         }
       })
 
-    const buildRequest = (spec: RequestSpec): HttpClientRequest.HttpClientRequest => {
-      const query: Record<string, string> = {}
-      for (const [key, value] of Object.entries(spec.query ?? {})) {
-        if (value !== undefined) {
-          query[key] = value
+    // The same headers on every request: built once.
+    const headers: Readonly<Record<string, string>> = {
+      "x-api-key": Redacted.value(config.apiKey),
+      "x-practice-group-id": config.practiceGroupId,
+      "accept": "application/json",
+      "user-agent": "hero-effect/0.1.0"
+    }
+    const jsonHeaders: Readonly<Record<string, string>> = { ...headers, "content-type": "application/json" }
+
+    const buildRequest = (spec: RequestSpec): Omit<Transport.TransportRequest, "timeoutMillis"> => {
+      let url = `${config.baseUrl}${spec.path}`
+      if (spec.query !== undefined) {
+        const params = new URLSearchParams()
+        for (const [key, value] of Object.entries(spec.query)) {
+          if (value !== undefined) {
+            params.append(key, value)
+          }
+        }
+        const search = params.toString()
+        if (search.length > 0) {
+          url = `${url}?${search}`
         }
       }
-      const base = HttpClientRequest.make(spec.method)(`${config.baseUrl}${spec.path}`).pipe(
-        HttpClientRequest.setUrlParams(query),
-        HttpClientRequest.setHeaders({
-          "x-api-key": Redacted.value(config.apiKey),
-          "x-practice-group-id": config.practiceGroupId,
-          "accept": "application/json",
-          "user-agent": "hero-effect/0.1.0"
-        })
-      )
-      return spec.body === undefined ? base : HttpClientRequest.bodyUnsafeJson(base, spec.body)
-    }
-
-    const transportError = (operation: OperationId, error: HttpClientError.HttpClientError) => {
-      if (error._tag === "RequestError" && error.reason !== "Transport") {
-        return new Errors.NetworkError({ operation, mayHaveReachedServer: false, reason: error.reason })
-      }
-      const code = errorCode(error.cause)
-      return new Errors.NetworkError({
-        operation,
-        mayHaveReachedServer: code === undefined || !unsentCodes.has(code),
-        reason: code ?? (error._tag === "RequestError" ? (error.description ?? "transport") : error.reason)
-      })
+      return spec.body === undefined
+        ? { method: spec.method, url, headers, body: undefined }
+        : { method: spec.method, url, headers: jsonHeaders, body: JSON.stringify(spec.body) }
     }
 
     // One timer per attempt: the attempt's timeout, or what is left of the call's deadline if
@@ -190,27 +160,24 @@ export const makeEngine = (
     const send = (
       operation: OperationId,
       policy: OperationPolicy,
-      request: HttpClientRequest.HttpClientRequest,
+      request: Omit<Transport.TransportRequest, "timeoutMillis">,
       remainingMillis: number,
       onDeadline: () => Errors.Timeout
-    ) => {
+    ): Effect.Effect<RawResponse, Errors.NetworkError | Errors.Timeout> => {
       const attemptMillis = Duration.toMillis(policy.attemptTimeout)
       const byDeadline = remainingMillis < attemptMillis
-      return http.execute(request).pipe(
-        Effect.flatMap((response) =>
-          Effect.map(
-            response.text,
-            (text): RawResponse => ({ status: response.status, headers: response.headers, text })
-          )
-        ),
-        Effect.mapError((error) =>
-          transportError(operation, error)
-        ),
-        Effect.timeoutFail({
-          duration: Duration.millis(Math.max(0, byDeadline ? remainingMillis : attemptMillis)),
-          onTimeout: () =>
-            byDeadline ? onDeadline() : new Errors.Timeout({ operation, scope: "attempt", afterMillis: attemptMillis })
-        })
+      return Effect.mapError(
+        transport.send({ ...request, timeoutMillis: Math.max(0, byDeadline ? remainingMillis : attemptMillis) }),
+        (error) =>
+          error.kind === "timeout"
+            ? byDeadline
+              ? onDeadline()
+              : new Errors.Timeout({ operation, scope: "attempt", afterMillis: attemptMillis })
+            : new Errors.NetworkError({
+              operation,
+              mayHaveReachedServer: error.mayHaveReachedServer,
+              reason: error.reason
+            })
       )
     }
 
@@ -233,19 +200,29 @@ export const makeEngine = (
         let issues: ReadonlyArray<typeof Errors.RequestIssue.Type> = []
         try {
           const decoded = decodeValidation(JSON.parse(text))
-          if (Either.isRight(decoded)) issues = decoded.right.message.map(safeIssue)
+          if (Either.isRight(decoded)) {
+            issues = decoded.right.message.map(safeIssue)
+          }
         } catch {
           // not the documented body: no issues
         }
         return new Errors.InvalidRequest({ operation, status, issues })
       }
-      if (status === 401) return new Errors.Unauthorised({ operation })
-      if (status === 403) return new Errors.Forbidden({ operation, code: serverCode(text) })
+      if (status === 401) {
+        return new Errors.Unauthorised({ operation })
+      }
+      if (status === 403) {
+        return new Errors.Forbidden({ operation, code: serverCode(text) })
+      }
       if (status === 404 && spec.notFound !== undefined) {
         return new Errors.PatientNotFound({ operation, patientId: spec.notFound.patientId, code: serverCode(text) })
       }
-      if (status === 409 && spec.conflicts) return new Errors.Conflict({ operation, code: serverCode(text) })
-      if (status >= 500 && status <= 599) return new Errors.ServerError({ operation, status })
+      if (status === 409 && spec.conflicts) {
+        return new Errors.Conflict({ operation, code: serverCode(text) })
+      }
+      if (status >= 500 && status <= 599) {
+        return new Errors.ServerError({ operation, status })
+      }
       return new Errors.UnexpectedResponse({
         operation,
         status,
@@ -275,7 +252,8 @@ export const makeEngine = (
       const policy = policyOf(operation)
       const request = buildRequest(spec)
       const deadlineMillis = Duration.toMillis(policy.deadline)
-      const onDeadline = () => new Errors.Timeout({ operation, scope: "deadline", afterMillis: deadlineMillis })
+      const onDeadline = () =>
+        new Errors.Timeout({ operation, scope: "deadline", afterMillis: deadlineMillis })
       return Effect.gen(function*() {
         const deadlineAt = (yield* Clock.currentTimeMillis) + deadlineMillis
         let attempts = 0
