@@ -180,19 +180,20 @@ const heroClient = async (
   name: string,
   description: string,
   url: string,
-  httpClient: Layer.Layer<HttpClient.HttpClient>,
+  // `undefined`: the client's own undici transport (HeroHealthClient.layerUndici).
+  httpClient: Layer.Layer<HttpClient.HttpClient> | undefined,
   lean = false
 ): Promise<Contender> => {
-  const layer = HeroHealthClient.layer.pipe(
-    Layer.provide(HeroHealthConfig.layer({
-      baseUrl: url,
-      apiKey: Redacted.make(apiKey),
-      practiceGroupId: practiceGroupId as PracticeGroupId,
-      rateLimit: lean ? "unlimited" : { limit: 1_000_000, interval: "1 second" }
-    })),
-    Layer.provide(httpClient),
-    Layer.provideMerge(lean ? Layer.setTracerEnabled(false) : countingTracer)
-  )
+  const config = HeroHealthConfig.layer({
+    baseUrl: url,
+    apiKey: Redacted.make(apiKey),
+    practiceGroupId: practiceGroupId as PracticeGroupId,
+    rateLimit: lean ? "unlimited" : { limit: 1_000_000, interval: "1 second" }
+  })
+  const client = httpClient === undefined
+    ? HeroHealthClient.layerUndici().pipe(Layer.provide(config))
+    : HeroHealthClient.layer.pipe(Layer.provide(config), Layer.provide(httpClient))
+  const layer = client.pipe(Layer.provideMerge(lean ? Layer.setTracerEnabled(false) : countingTracer))
   const runtime = ManagedRuntime.make(layer)
   const hero = await runtime.runPromise(HeroHealthClient)
   const call = hero.getPatientById(patientId as PatientId)
@@ -351,10 +352,17 @@ export const run = async (options: OverheadOptions): Promise<OverheadResult> => 
       skipped.push({ client: name, reason: String(e) })
     }
   }
-  await tryAdd("HeroHealthClient (undici)", () =>
+  await tryAdd("HeroHealthClient (undici transport)", () =>
     heroClient(
-      "HeroHealthClient (undici)",
-      "this client, full stack: decode, retry policy, rate limiter (1e6/s), spans, on NodeHttpClient.layerUndici",
+      "HeroHealthClient (undici transport)",
+      "this client, full stack: decode, retry policy, rate limiter (1e6/s), spans, on its own undici transport (HeroHealthClient.layerUndici)",
+      server.url,
+      undefined
+    ))
+  await tryAdd("HeroHealthClient (platform undici)", () =>
+    heroClient(
+      "HeroHealthClient (platform undici)",
+      "the same on the default HttpClient transport, with NodeHttpClient.layerUndici",
       server.url,
       NodeHttpClient.layerUndici
     ))
@@ -375,12 +383,12 @@ export const run = async (options: OverheadOptions): Promise<OverheadResult> => 
   for (const variant of ["bare", "timeouts", "decode"] as const) {
     await tryAdd(platformVariants[variant].name, () => platformClient(server.url, variant))
   }
-  await tryAdd("HeroHealthClient (undici, lean)", () =>
+  await tryAdd("HeroHealthClient (undici transport, lean)", () =>
     heroClient(
-      "HeroHealthClient (undici, lean)",
-      "ablation: this client with `rateLimit: \"unlimited\"` and tracing disabled (Layer.setTracerEnabled(false))",
+      "HeroHealthClient (undici transport, lean)",
+      "ablation: this client on its undici transport with `rateLimit: \"unlimited\"` and tracing disabled (Layer.setTracerEnabled(false))",
       server.url,
-      NodeHttpClient.layerUndici,
+      undefined,
       true
     ))
   if (!options.generated.openapiTypescript.ok) {

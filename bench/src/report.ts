@@ -47,16 +47,20 @@ export const overheadSection = (e: Envelope<OverheadResult>): string => {
     )
   }
   const at32 = (name: string) => rows.find((r) => r.client === name && r.concurrency === 32)
-  const hero = at32("HeroHealthClient (undici)")
+  const hero = at32("HeroHealthClient (undici transport)")
+  const heroPlatform = at32("HeroHealthClient (platform undici)")
   const heroFetch = at32("HeroHealthClient (fetch)")
   const gen = at32("@tim-smart/openapi-gen (undici)")
   const ofetch = at32("openapi-fetch")
   lines.push("")
   if (hero !== undefined) {
     lines.push(
-      `Goal: ≥ 0.8× raw undici's throughput at concurrency 32 — HeroHealthClient (undici) ` +
+      `Goal: ≥ 0.8× raw undici's throughput at concurrency 32 — HeroHealthClient (undici transport) ` +
         `${hero.ratioToUndici.toFixed(2)}×: ${yes(hero.ratioToUndici >= 0.8)}` +
-        (heroFetch !== undefined ? ` (on fetch: ${heroFetch.ratioToUndici.toFixed(2)}×).` : ".")
+        (heroPlatform !== undefined
+          ? ` (on the platform HttpClient with undici: ${heroPlatform.ratioToUndici.toFixed(2)}×`
+          : "") +
+        (heroFetch !== undefined ? `; on fetch: ${heroFetch.ratioToUndici.toFixed(2)}×).` : ").")
     )
     const ahead = (other: typeof hero | undefined, label: string) =>
       other === undefined

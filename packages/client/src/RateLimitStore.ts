@@ -8,7 +8,6 @@
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import * as Ref from "effect/Ref"
 
 /**
  * The store's operations. Times are epoch milliseconds from the caller's `Clock`, so the limiter
@@ -52,40 +51,40 @@ export class RateLimitStore extends Context.Tag("@hero-effect/client/RateLimitSt
  * @since 0.1.0
  * @category constructors
  */
-export const makeMemory: Effect.Effect<Service> = Effect.gen(function*() {
+export const makeMemory: Effect.Effect<Service> = Effect.sync(() => {
+  // Plain maps changed in synchronous blocks: atomic on the JS thread, no copy per request.
   // Theoretical arrival time of the next request, per key (GCRA).
-  const tats = yield* Ref.make(new Map<string, number>())
-  const holds = yield* Ref.make(new Map<string, number>())
+  const tats = new Map<string, number>()
+  const holds = new Map<string, number>()
   // The last `limit` reservation times per key, oldest first.
-  const logs = yield* Ref.make(new Map<string, ReadonlyArray<number>>())
-  return {
+  const logs = new Map<string, Array<number>>()
+  const service: Service = {
     reserve: (key, limit, intervalMillis, now) =>
-      Ref.modify(tats, (map) => {
+      Effect.sync(() => {
         const emission = intervalMillis / limit
-        const tat = Math.max(map.get(key) ?? now, now)
-        const allowedAt = tat + emission - intervalMillis
-        const next = new Map(map)
-        next.set(key, tat + emission)
-        return [Math.max(0, allowedAt - now), next]
+        const tat = Math.max(tats.get(key) ?? now, now)
+        tats.set(key, tat + emission)
+        return Math.max(0, tat + emission - intervalMillis - now)
       }),
     reserveSliding: (key, limit, intervalMillis, now) =>
-      Ref.modify(logs, (map) => {
-        const log = map.get(key) ?? []
+      Effect.sync(() => {
+        let log = logs.get(key)
+        if (log === undefined) {
+          log = []
+          logs.set(key, log)
+        }
         const at = log.length >= limit ? Math.max(now, log[log.length - limit]! + intervalMillis) : now
-        const kept = [...log, at]
-        const next = new Map(map)
-        next.set(key, kept.slice(Math.max(0, kept.length - limit)))
-        return [at - now, next]
+        log.push(at)
+        if (log.length > limit) log.splice(0, log.length - limit)
+        return at - now
       }),
     holdUntil: (key, until) =>
-      Ref.update(holds, (map) => {
-        if ((map.get(key) ?? 0) >= until) return map
-        const next = new Map(map)
-        next.set(key, until)
-        return next
+      Effect.sync(() => {
+        if ((holds.get(key) ?? 0) < until) holds.set(key, until)
       }),
-    heldUntil: (key) => Effect.map(Ref.get(holds), (map) => map.get(key) ?? 0)
+    heldUntil: (key) => Effect.sync(() => holds.get(key) ?? 0)
   }
+  return service
 })
 
 /**

@@ -321,7 +321,11 @@ export const processPatient = (
   }).pipe(
     Effect.catchIf((e): e is StepFailed => e instanceof StepFailed, (e) =>
       Effect.as(recordOutcome(options, patientId, e.outcome), e.outcome)),
-    Effect.withSpan("Pipeline.processPatient", { attributes: { "hero.patient_id": patientId } })
+    Effect.withSpan("Pipeline.processPatient", {
+      attributes: { "hero.patient_id": patientId },
+      // A stack trace per span costs an Error per patient; the span name says where it is.
+      captureStackTrace: false
+    })
   )
 
 // A write whose outcome is still unknown (it could not be verified) is not an outcome: the patient

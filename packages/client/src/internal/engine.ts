@@ -5,7 +5,6 @@ import * as Either from "effect/Either"
 import type * as ParseResult from "effect/ParseResult"
 import * as Random from "effect/Random"
 import * as Redacted from "effect/Redacted"
-import * as Ref from "effect/Ref"
 import * as Schema from "effect/Schema"
 import type { Options } from "../HeroHealthConfig.js"
 import { defaultRateLimit, defaultRetryBudget } from "../HeroHealthConfig.js"
@@ -71,9 +70,10 @@ export const makeEngine = (
   config: Options,
   store: RateLimitStore.Service
 ): Effect.Effect<Engine> =>
-  Effect.gen(function*() {
+  Effect.sync(() => {
     const budget = config.retryBudget ?? defaultRetryBudget
-    const tokens = yield* Ref.make(budget.capacity)
+    // The retry budget of this client: a plain number, changed only in synchronous blocks.
+    let tokens = budget.capacity
     const scope = `hero:${config.practiceGroupId}:${keyFingerprint(config.apiKey)}`
     const overall = config.rateLimit === "unlimited" ? undefined : (config.rateLimit ?? defaultRateLimit)
     const policies = new Map<OperationId, OperationPolicy>()
@@ -91,41 +91,47 @@ export const makeEngine = (
       Effect.flatMap(Clock.currentTimeMillis, (now) =>
         now + millis > deadlineAt ? Effect.fail(onDeadline()) : Effect.sleep(Duration.millis(millis)))
 
-    const wait = (key: string, rateLimit: RateLimit, deadlineAt: number, onDeadline: () => Errors.Timeout) =>
-      Effect.gen(function*() {
-        const now = yield* Clock.currentTimeMillis
-        const reserve = rateLimit.algorithm === "sliding-window" ? store.reserveSliding : store.reserve
-        const delay = yield* reserve(key, rateLimit.limit, Duration.toMillis(rateLimit.interval), now)
-        if (delay > 0) {
-          yield* sleepWithin(delay, deadlineAt, onDeadline)
-        }
-      })
+    const reserve = (key: string, rateLimit: RateLimit, now: number): Effect.Effect<number> =>
+      (rateLimit.algorithm === "sliding-window" ? store.reserveSliding : store.reserve)(
+        key,
+        rateLimit.limit,
+        Duration.toMillis(rateLimit.interval),
+        now
+      )
+    const noDelay = Effect.succeed(0)
+    const allKey = `${scope}:all`
 
-    // Every attempt, retries included, passes the limiter; then waits out any hold a 429 set.
+    // Every attempt, retries included, passes the limiters (client-wide and the operation's: a
+    // reservation in each, then one wait for the later of the two); then waits out any hold a 429
+    // set. After waiting out a hold it queues again: requests released together by the end of a
+    // hold would otherwise all fire at once and draw the next 429. Written without generators:
+    // this runs on every call.
     const acquire = (
       operation: OperationId,
       policy: OperationPolicy,
       deadlineAt: number,
       onDeadline: () => Errors.Timeout
-    ) =>
-      Effect.gen(function*() {
-        // After waiting out a hold, queue again: requests released together by the end of a
-        // hold would otherwise all fire at once and draw the next 429.
-        for (let i = 0; i < 100; i++) {
-          if (overall !== undefined) {
-            yield* wait(`${scope}:all`, overall, deadlineAt, onDeadline)
-          }
-          if (policy.rateLimit !== undefined) {
-            yield* wait(`${scope}:op:${operation}`, policy.rateLimit, deadlineAt, onDeadline)
-          }
-          const until = yield* store.heldUntil(scope)
-          const now = yield* Clock.currentTimeMillis
-          if (until <= now) {
-            return
-          }
-          yield* sleepWithin(until - now, deadlineAt, onDeadline)
-        }
-      })
+    ): Effect.Effect<void, Errors.Timeout> => {
+      const operationKey = `${scope}:op:${operation}`
+      const round = (left: number): Effect.Effect<void, Errors.Timeout> =>
+        Effect.flatMap(Clock.currentTimeMillis, (now) =>
+          Effect.flatMap(
+            Effect.zipWith(
+              overall === undefined ? noDelay : reserve(allKey, overall, now),
+              policy.rateLimit === undefined ? noDelay : reserve(operationKey, policy.rateLimit, now),
+              Math.max
+            ),
+            (delay) => {
+              const afterLimits = Effect.flatMap(store.heldUntil(scope), (until) =>
+                Effect.flatMap(Clock.currentTimeMillis, (at) =>
+                  until <= at || left <= 0
+                    ? Effect.void
+                    : Effect.zipRight(sleepWithin(until - at, deadlineAt, onDeadline), round(left - 1))))
+              return delay > 0 ? Effect.zipRight(sleepWithin(delay, deadlineAt, onDeadline), afterLimits) : afterLimits
+            }
+          ))
+      return round(100)
+    }
 
     // The same headers on every request: built once.
     const headers: Readonly<Record<string, string>> = {
@@ -254,28 +260,45 @@ export const makeEngine = (
       const deadlineMillis = Duration.toMillis(policy.deadline)
       const onDeadline = () =>
         new Errors.Timeout({ operation, scope: "deadline", afterMillis: deadlineMillis })
-      return Effect.gen(function*() {
-        const deadlineAt = (yield* Clock.currentTimeMillis) + deadlineMillis
+      // The success path is written without generators: it runs on every call.
+      return Effect.flatMap(Clock.currentTimeMillis, (started) => {
+        const deadlineAt = started + deadlineMillis
         let attempts = 0
-        const attempt: Effect.Effect<A, E | Errors.HeroHealthError> = Effect.gen(function*() {
-          yield* acquire(operation, policy, deadlineAt, onDeadline)
-          attempts++
-          const now = yield* Clock.currentTimeMillis
-          const response = yield* send(operation, policy, request, deadlineAt - now, onDeadline)
-          yield* Effect.annotateCurrentSpan("http.response.status_code", response.status)
-          if (response.status >= 200 && response.status < 300) return yield* onSuccess(response)
+        const onResponse = (response: RawResponse): Effect.Effect<A, E | Errors.HeroHealthError> => {
+          const annotated = Effect.annotateCurrentSpan("http.response.status_code", response.status)
+          if (response.status >= 200 && response.status < 300) return Effect.zipRight(annotated, onSuccess(response))
           if (response.status === 429) {
-            const at = yield* Clock.currentTimeMillis
-            const retryAfterMillis = parseRetryAfter(response.headers["retry-after"], at)
-            if (retryAfterMillis !== undefined) yield* store.holdUntil(scope, at + retryAfterMillis)
-            return yield* new Errors.RateLimited({ operation, retryAfterMillis })
+            return Effect.zipRight(
+              annotated,
+              Effect.flatMap(Clock.currentTimeMillis, (at) => {
+                const retryAfterMillis = parseRetryAfter(response.headers["retry-after"], at)
+                const failed = Effect.fail(new Errors.RateLimited({ operation, retryAfterMillis }))
+                return retryAfterMillis === undefined
+                  ? failed
+                  : Effect.zipRight(store.holdUntil(scope, at + retryAfterMillis), failed)
+              })
+            )
           }
-          return yield* Effect.fail(failure(operation, spec, response))
-        })
+          return Effect.zipRight(annotated, Effect.fail(failure(operation, spec, response)))
+        }
+        const attempt: Effect.Effect<A, E | Errors.HeroHealthError> = Effect.flatMap(
+          acquire(operation, policy, deadlineAt, onDeadline),
+          () => {
+            attempts++
+            return Effect.flatMap(
+              Clock.currentTimeMillis,
+              (now) => Effect.flatMap(send(operation, policy, request, deadlineAt - now, onDeadline), onResponse)
+            )
+          }
+        )
+        const refund = (a: A) => {
+          tokens = Math.min(budget.capacity, tokens + budget.successRefund)
+          return a
+        }
 
         const loop = (retry: number): Effect.Effect<A, E | Errors.HeroHealthError> =>
           attempt.pipe(
-            Effect.tap(() => Ref.update(tokens, (t) => Math.min(budget.capacity, t + budget.successRefund))),
+            Effect.map(refund),
             Effect.catchAll((error) =>
               Effect.gen(function*() {
                 const typed = error as Errors.HeroHealthError
@@ -292,10 +315,8 @@ export const makeEngine = (
                 const cost = typed._tag === "RateLimited" && typed.retryAfterMillis !== undefined
                   ? budget.throttledRetryCost
                   : budget.retryCost
-                const spent = yield* Ref.modify(
-                  tokens,
-                  (t) => t >= cost ? [true, t - cost] : [false, t]
-                )
+                const spent = tokens >= cost
+                if (spent) tokens -= cost
                 if (!spent) {
                   yield* Effect.logDebug("retry budget exhausted; not retrying").pipe(
                     Effect.annotateLogs({ operation, failure: typed._tag })
@@ -312,7 +333,7 @@ export const makeEngine = (
             )
           )
 
-        return yield* loop(0).pipe(
+        return loop(0).pipe(
           Effect.onExit((exit) =>
             Effect.annotateCurrentSpan({
               "hero.attempts": attempts,
@@ -323,6 +344,8 @@ export const makeEngine = (
       }).pipe(
         Effect.withSpan(`HeroHealthClient.${operation}`, {
           kind: "client",
+          // A stack trace per span costs an Error per call; the span name says where it is.
+          captureStackTrace: false,
           attributes: {
             "hero.operation": operation,
             "http.request.method": spec.method,
