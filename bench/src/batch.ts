@@ -55,11 +55,14 @@ export interface MemoryPass {
   readonly samples: ReadonlyArray<MemorySample>
   readonly peakRssMB: number
   readonly journal: string
+  readonly dryRun: boolean
 }
 
 export interface BatchResult {
   readonly http: HttpPass | { readonly error: string }
   readonly memory: MemoryPass | { readonly error: string }
+  /** The same in-memory run as a dry run: reads only, so the sandbox's world stays as it was. */
+  readonly memoryDryRun?: MemoryPass | { readonly error: string } | undefined
 }
 
 const here = path.dirname(fileURLToPath(import.meta.url))
@@ -163,17 +166,21 @@ export const run = async (options: BatchOptions): Promise<BatchResult> => {
     sandbox?.proc.kill("SIGINT")
     fs.rmSync(dir, { recursive: true, force: true })
   }
-  let memory: BatchResult["memory"]
-  try {
-    memory = (await runChild([
-      "memory",
-      String(options.memoryPeople),
-      String(options.memoryPatients),
-      String(options.concurrency),
-      options.checkpoints.join(",")
-    ])) as MemoryPass
-  } catch (e) {
-    memory = failed(e)
+  const inMemory = async (mode: "full" | "dry-run"): Promise<MemoryPass | { readonly error: string }> => {
+    try {
+      return (await runChild([
+        "memory",
+        String(options.memoryPeople),
+        String(options.memoryPatients),
+        String(options.concurrency),
+        options.checkpoints.join(","),
+        mode
+      ])) as MemoryPass
+    } catch (e) {
+      return failed(e)
+    }
   }
-  return { http, memory }
+  const memory = await inMemory("full")
+  const memoryDryRun = await inMemory("dry-run")
+  return { http, memory, memoryDryRun }
 }

@@ -3,7 +3,7 @@
  * `batch.ts` with `--expose-gc`; prints one JSON line (the result) last.
  *
  *   batchChild.ts http   <url> <apiKey> <practiceGroupId> <idsFile> <concurrency> <journalPath>
- *   batchChild.ts memory <people> <patients> <concurrency> <checkpoints, comma separated>
+ *   batchChild.ts memory <people> <patients> <concurrency> <checkpoints, comma separated> <full|dry-run>
  */
 import { NodeFileSystem, NodeHttpClient } from "@effect/platform-node"
 import { HeroHealthClient, HeroHealthConfig } from "@hero-effect/client"
@@ -76,7 +76,8 @@ const http = (args: ReadonlyArray<string>) => {
 }
 
 const memory = (args: ReadonlyArray<string>) => {
-  const [people, patients, concurrency, checkpointList] = args
+  const [people, patients, concurrency, checkpointList, mode] = args
+  const dryRun = mode === "dry-run"
   const checkpoints = new Set(checkpointList!.split(",").map(Number))
   const worldStarted = performance.now()
   return Effect.gen(function*() {
@@ -88,6 +89,8 @@ const memory = (args: ReadonlyArray<string>) => {
     const started = performance.now()
     const report = yield* Batch.run(Stream.fromIterable(ids), {
       runId: "bench-memory",
+      // A dry run only reads: the sandbox's world does not change, so what grows is the batch's.
+      dryRun,
       concurrency: Number(concurrency),
       retainPatients: false,
       onProgress: (progress) =>
@@ -107,7 +110,8 @@ const memory = (args: ReadonlyArray<string>) => {
       writes: counters.writes,
       samples,
       peakRssMB: mb(Math.max(sampledPeak, process.resourceUsage().maxRSS * 1024)),
-      journal: "memory (compact)"
+      journal: "memory (compact)",
+      dryRun
     }
   }).pipe(
     Effect.provide(Layer.merge(

@@ -46,6 +46,7 @@ interface ClientLimit {
   readonly limit: number
   readonly intervalMillis: number
   readonly algorithm?: "token-bucket" | "sliding-window"
+  readonly marginMillis?: number
 }
 
 const scenario = (name: string, options: RateLimitOptions, clientLimit: ClientLimit) => {
@@ -68,7 +69,8 @@ const scenario = (name: string, options: RateLimitOptions, clientLimit: ClientLi
         rateLimit: {
           limit: clientLimit.limit,
           interval: `${clientLimit.intervalMillis} millis`,
-          algorithm: clientLimit.algorithm
+          algorithm: clientLimit.algorithm,
+          margin: clientLimit.marginMillis === undefined ? undefined : `${clientLimit.marginMillis} millis`
         }
       }))
     )
@@ -92,8 +94,12 @@ const scenario = (name: string, options: RateLimitOptions, clientLimit: ClientLi
     const row: RateLimitRow = {
       scenario: name,
       serverLimitPerSecond: options.serverLimit,
-      clientLimit: `${clientLimit.limit} per ${clientLimit.intervalMillis} ms${
-        clientLimit.algorithm === "sliding-window" ? ", sliding window" : ""
+      clientLimit: `${clientLimit.limit} per ${clientLimit.intervalMillis} ms, ${
+        clientLimit.algorithm === "token-bucket"
+          ? "token bucket"
+          : `sliding window, margin ${clientLimit.marginMillis ?? "5%"}${
+            clientLimit.marginMillis === undefined ? "" : " ms"
+          }`
       }`,
       clientLimitPerSecond: (clientLimit.limit * 1000) / clientLimit.intervalMillis,
       calls: options.calls,
@@ -129,19 +135,24 @@ const scenario = (name: string, options: RateLimitOptions, clientLimit: ClientLi
 export const run = (options: RateLimitOptions): Promise<ReadonlyArray<RateLimitRow>> =>
   Effect.runPromise(Effect.gen(function*() {
     const R = options.serverLimit
-    const matched = yield* scenario("R per second (matched)", options, { limit: R, intervalMillis: 1000 })
-    const tooHigh = yield* scenario("2R per second (too high)", options, { limit: 2 * R, intervalMillis: 1000 })
-    // Not a goal: the same rate as `matched` without burst capacity (1 per 1000/R ms), to show
-    // where the matched configuration's 429s come from.
-    const spaced = yield* scenario("1 per 1000/R ms (same rate, no burst)", options, {
-      limit: 1,
-      intervalMillis: 1000 / R
+    // The client's defaults: a sliding window with a 5% margin.
+    const matched = yield* scenario("R per second (matched, defaults)", options, { limit: R, intervalMillis: 1000 })
+    const tooHigh = yield* scenario("2R per second (too high, defaults)", options, {
+      limit: 2 * R,
+      intervalMillis: 1000
     })
-    // The client's strict mode: never more than R in any second, whatever the server's windows.
-    const sliding = yield* scenario("R per second, sliding window (matched, strict)", options, {
+    // Not goals, diagnoses: the token bucket (bursts refill within the window) and the sliding
+    // window without its margin (arrival jitter).
+    const spaced = yield* scenario("R per second, token bucket", options, {
       limit: R,
       intervalMillis: 1000,
-      algorithm: "sliding-window"
+      algorithm: "token-bucket"
+    })
+    const sliding = yield* scenario("R per second, sliding window without margin", options, {
+      limit: R,
+      intervalMillis: 1000,
+      algorithm: "sliding-window",
+      marginMillis: 0
     })
     return [matched, tooHigh, spaced, sliding]
   }))

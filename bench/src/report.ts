@@ -113,20 +113,13 @@ export const rateLimitSection = (e: Envelope<ReadonlyArray<RateLimitRow>>): stri
       } (${tooHigh.responses429} × 429, ratio ${tooHigh.utilisationRatio.toFixed(3)}).`
     )
   }
-  if (spaced !== undefined) {
+  for (const row of [spaced, sliding]) {
+    if (row === undefined) continue
     lines.push(
       "",
-      `Not a goal, a diagnosis: the same rate with no burst capacity (${spaced.clientLimit}) — ` +
-        `${spaced.responses429} × 429, ${spaced.failed} failed, ratio ${spaced.utilisationRatio.toFixed(3)}.`
-    )
-  }
-  if (sliding !== undefined) {
-    lines.push(
-      "",
-      `Goal with the client's strict mode (\`algorithm: "sliding-window"\`, limit R): wall ÷ (N/R) ≤ 1.05 and ` +
-        `zero 429s — ratio ${sliding.utilisationRatio.toFixed(3)}, ${sliding.responses429} × 429: ${
-          yes(sliding.utilisationRatio <= 1.05 && sliding.responses429 === 0)
-        }.`
+      `Not a goal, a diagnosis: ${row.scenario} (${row.clientLimit}) — ${row.responses429} × 429, ${row.failed} failed, ratio ${
+        row.utilisationRatio.toFixed(3)
+      }.`
     )
   }
   return lines.join("\n")
@@ -170,28 +163,30 @@ export const batchSection = (e: Envelope<BatchResult>): string => {
       ""
     )
   }
-  if ("error" in memory) {
-    lines.push(`In-memory pass failed: ${memory.error}`)
-  } else {
+  const memorySection = (pass: BatchResult["memory"], title: string) => {
+    if ("error" in pass) {
+      lines.push(`${title} failed: ${pass.error}`, "")
+      return
+    }
     lines.push(
-      `In memory: ${fmt(memory.patients)} patients of a ${fmt(memory.worldPatients)}-patient world (generated in ${
-        memory.worldSeconds.toFixed(1)
-      } s) at concurrency ${e.settings["concurrency"]}, ${memory.seconds.toFixed(1)} s, ${
-        memory.perSecond.toFixed(1)
-      } patients/s, ${fmt(memory.writes)} writes applied; journal ${memory.journal}. Memory after a full GC:`,
+      `${title}: ${fmt(pass.patients)} patients of a ${fmt(pass.worldPatients)}-patient world (generated in ${
+        pass.worldSeconds.toFixed(1)
+      } s) at concurrency ${e.settings["concurrency"]}, ${pass.seconds.toFixed(1)} s, ${
+        pass.perSecond.toFixed(1)
+      } patients/s, ${fmt(pass.writes)} writes applied; journal ${pass.journal}. Memory after a full GC:`,
       "",
       "| patients done | RSS (MB) | heap used (MB) | RSS change since 0 (MB) | heap change since 0 (MB) |",
       "|---:|---:|---:|---:|---:|"
     )
-    const first = memory.samples[0]
-    for (const s of memory.samples) {
+    const first = pass.samples[0]
+    for (const s of pass.samples) {
       lines.push(
         `| ${fmt(s.done)} | ${s.rssMB} | ${s.heapUsedMB} | ${
           first === undefined ? "" : (s.rssMB - first.rssMB).toFixed(1)
         } | ${first === undefined ? "" : (s.heapUsedMB - first.heapUsedMB).toFixed(1)} |`
       )
     }
-    const checkpoints = memory.samples.filter((s) => s.done > 0)
+    const checkpoints = pass.samples.filter((s) => s.done > 0)
     const low = checkpoints[0]
     const high = checkpoints[checkpoints.length - 1]
     if (low !== undefined && high !== undefined && high.done > low.done) {
@@ -202,10 +197,14 @@ export const batchSection = (e: Envelope<BatchResult>): string => {
           (high.heapUsedMB - low.heapUsedMB).toFixed(1)
         } MB (${perPatient.toFixed(0)} bytes per patient); RSS ${
           (high.rssMB - low.rssMB).toFixed(1)
-        } MB. Peak RSS ${memory.peakRssMB} MB.`
+        } MB. Peak RSS ${pass.peakRssMB} MB.`
       )
     }
-    lines.push("", `Outcomes: ${Object.entries(memory.outcomes).map(([k, v]) => `${k} ${fmt(v)}`).join(", ")}.`)
+    lines.push("", `Outcomes: ${Object.entries(pass.outcomes).map(([k, v]) => `${k} ${fmt(v)}`).join(", ")}.`, "")
+  }
+  memorySection(memory, "In memory, the whole pipeline")
+  if (e.results.memoryDryRun !== undefined) {
+    memorySection(e.results.memoryDryRun, "In memory, dry run (reads only: the sandbox's world does not grow)")
   }
   return lines.join("\n")
 }

@@ -68,12 +68,19 @@ export interface RateLimit {
   readonly limit: number
   readonly interval: Duration.DurationInput
   /**
-   * `"token-bucket"` (the default): bursts up to `limit`, then one every `interval / limit`; over
-   * any `interval` it can let up to `2 · limit - 1` through. `"sliding-window"`: never more than
-   * `limit` in any `interval`, so a server counting fixed windows never sees too many (use it when
-   * the server's limit is strict).
+   * `"sliding-window"` (the default): never more than `limit` in any `interval` (plus `margin`),
+   * so a server counting fixed or sliding windows never sees too many: the client stays under a
+   * documented limit instead of learning it from 429s. `"token-bucket"`: bursts up to `limit`,
+   * then one every `interval / limit`; smoother, but over any `interval` it can let up to
+   * `2 · limit - 1` through, so a strict server answers some of them 429.
    */
   readonly algorithm?: "token-bucket" | "sliding-window" | undefined
+  /**
+   * Sliding window only: time added to every window, so that arrival jitter (a first request
+   * paying for its connection, a busy event loop) cannot put `limit + 1` requests into one of the
+   * server's windows. Default: 5% of `interval`.
+   */
+  readonly margin?: Duration.DurationInput | undefined
 }
 
 /**

@@ -213,9 +213,11 @@ describe("timeouts", () => {
 })
 
 describe("client-side rate limiting", () => {
-  it.effect("paces calls: limit 2 per second bursts 2, then one every 500 ms", () =>
+  it.effect("token-bucket paces calls: limit 2 per second bursts 2, then one every 500 ms", () =>
     Effect.gen(function*() {
-      const { count, hero } = yield* clientWith([ok], { rateLimit: { limit: 2, interval: "1 second" } })
+      const { count, hero } = yield* clientWith([ok], {
+        rateLimit: { limit: 2, interval: "1 second", algorithm: "token-bucket" }
+      })
       const fiber = yield* Effect.fork(Effect.all(Array.from({ length: 5 }, () => hero.getPatientById(id)), {
         concurrency: "unbounded"
       }))
@@ -232,37 +234,39 @@ describe("client-side rate limiting", () => {
       yield* Fiber.join(fiber)
     }))
 
-  it.effect("sliding-window: never more than limit in any interval (no refill burst)", () =>
+  it.effect("sliding-window (the default): never more than limit in any interval plus a 5% margin", () =>
     Effect.gen(function*() {
       const { count, hero, requests } = yield* clientWith([ok], {
-        rateLimit: { limit: 2, interval: "1 second", algorithm: "sliding-window" }
+        rateLimit: { limit: 2, interval: "1 second" }
       })
       const sentAt: Array<number> = []
       const fiber = yield* Effect.fork(Effect.all(Array.from({ length: 5 }, () => hero.getPatientById(id)), {
         concurrency: "unbounded"
       }))
-      for (let t = 0; t <= 2_000; t += 50) {
+      for (let t = 0; t <= 2_200; t += 50) {
         const before = yield* count
         yield* advance(t === 0 ? 0 : 50)
         const after = yield* count
         for (let i = before; i < after; i++) sentAt.push(t)
       }
       yield* Fiber.join(fiber)
-      expect(sentAt).toStrictEqual([0, 0, 1000, 1000, 2000])
+      expect(sentAt).toStrictEqual([0, 0, 1050, 1050, 2100])
       expect((yield* requests).length).toBe(5)
     }))
 
   it.effect("a per-operation limit applies on top of the client-wide one", () =>
     Effect.gen(function*() {
       const { count, hero } = yield* clientWith([ok], {
-        policies: { getPatientById: { rateLimit: { limit: 1, interval: "1 second" } } }
+        policies: { getPatientById: { rateLimit: { limit: 1, interval: "1 second", margin: "0 millis" } } }
       })
       const fiber = yield* Effect.fork(Effect.all([hero.getPatientById(id), hero.getPatientById(id)], {
         concurrency: "unbounded"
       }))
       yield* advance(0)
       expect(yield* count).toBe(1)
-      yield* advance(1_000)
+      yield* advance(999)
+      expect(yield* count).toBe(1)
+      yield* advance(1)
       expect(yield* count).toBe(2)
       yield* Fiber.join(fiber)
     }))
@@ -270,7 +274,7 @@ describe("client-side rate limiting", () => {
   it.effect("retries pass the limiter too", () =>
     seeded(Effect.gen(function*() {
       const { count, hero } = yield* clientWith([{ status: 503 }, ok], {
-        rateLimit: { limit: 1, interval: "10 seconds" }
+        rateLimit: { limit: 1, interval: "10 seconds", algorithm: "token-bucket" }
       })
       const fiber = yield* Effect.fork(hero.getPatientById(id))
       yield* advance(9_999)

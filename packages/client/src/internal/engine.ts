@@ -91,13 +91,12 @@ export const makeEngine = (
       Effect.flatMap(Clock.currentTimeMillis, (now) =>
         now + millis > deadlineAt ? Effect.fail(onDeadline()) : Effect.sleep(Duration.millis(millis)))
 
-    const reserve = (key: string, rateLimit: RateLimit, now: number): Effect.Effect<number> =>
-      (rateLimit.algorithm === "sliding-window" ? store.reserveSliding : store.reserve)(
-        key,
-        rateLimit.limit,
-        Duration.toMillis(rateLimit.interval),
-        now
-      )
+    const reserve = (key: string, rateLimit: RateLimit, now: number): Effect.Effect<number> => {
+      const intervalMillis = Duration.toMillis(rateLimit.interval)
+      if (rateLimit.algorithm === "token-bucket") return store.reserve(key, rateLimit.limit, intervalMillis, now)
+      const marginMillis = rateLimit.margin === undefined ? intervalMillis * 0.05 : Duration.toMillis(rateLimit.margin)
+      return store.reserveSliding(key, rateLimit.limit, intervalMillis + marginMillis, now)
+    }
     const noDelay = Effect.succeed(0)
     const allKey = `${scope}:all`
 
