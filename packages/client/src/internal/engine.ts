@@ -93,7 +93,9 @@ export const makeEngine = (
 
     const reserve = (key: string, rateLimit: RateLimit, now: number): Effect.Effect<number> => {
       const intervalMillis = Duration.toMillis(rateLimit.interval)
-      if (rateLimit.algorithm === "token-bucket") return store.reserve(key, rateLimit.limit, intervalMillis, now)
+      if (rateLimit.algorithm === "token-bucket") {
+        return store.reserve(key, rateLimit.limit, intervalMillis, now)
+      }
       const marginMillis = rateLimit.margin === undefined ? intervalMillis * 0.05 : Duration.toMillis(rateLimit.margin)
       return store.reserveSliding(key, rateLimit.limit, intervalMillis + marginMillis, now)
     }
