@@ -1,6 +1,7 @@
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
+import type { Dispatcher } from "undici"
 import { Agent } from "undici"
 import type { Service, TransportError, TransportResponse } from "../HeroHealthTransport.js"
 import type { Options } from "../UndiciTransport.js"
@@ -34,48 +35,69 @@ export const make = (options: Options = {}): Effect.Effect<Service, never, Scope
     (agent): Service => ({
       send: (request) =>
         Effect.async<TransportResponse, TransportError>((resume) => {
-          const controller = new AbortController()
-          let expired = false
-          // One native timer per exchange: it aborts the request, headers or body alike.
-          const timer = setTimeout(() => {
-            expired = true
-            controller.abort()
-          }, request.timeoutMillis)
           let url: URL
           try {
             url = new URL(request.url)
           } catch (cause) {
-            clearTimeout(timer)
             resume(Effect.fail(failedWith(cause, "invalid url")))
             return
           }
-          agent.request({
-            origin: url.origin,
-            path: `${url.pathname}${url.search}`,
-            method: request.method,
-            headers: request.headers,
-            body: request.body ?? null,
-            signal: controller.signal
-          }).then((response) =>
-            response.body.text().then((text): TransportResponse => ({
-              status: response.statusCode,
-              headers: flattenHeaders(response.headers as UndiciHeaders),
-              text
-            }))
-          ).then(
-            (response) => {
-              clearTimeout(timer)
-              resume(Effect.succeed(response))
-            },
-            (cause: unknown) => {
-              clearTimeout(timer)
-              resume(Effect.fail(expired ? timedOut() : failedWith(cause, "transport")))
-            }
-          )
+          // undici's dispatcher API directly: no response stream, no AbortController; the
+          // controller it hands over aborts the exchange.
+          let done = false
+          let controller: Dispatcher.DispatchController | undefined
+          let status = 0
+          let headers: Record<string, string> = {}
+          const chunks: Array<Buffer> = []
+          const finish = (result: Effect.Effect<TransportResponse, TransportError>) => {
+            if (done) return
+            done = true
+            clearTimeout(timer)
+            resume(result)
+          }
+          const abort = (reason: string) => {
+            if (controller !== undefined && !controller.aborted) controller.abort(new Error(reason))
+          }
+          // One native timer per exchange: it aborts the request, headers or body alike.
+          const timer = setTimeout(() => {
+            finish(Effect.fail(timedOut()))
+            abort("timeout")
+          }, request.timeoutMillis)
+          try {
+            agent.dispatch({
+              origin: url.origin,
+              path: `${url.pathname}${url.search}`,
+              method: request.method,
+              headers: request.headers,
+              body: request.body ?? null
+            }, {
+              onRequestStart: (started) => {
+                controller = started
+                // Given up on while it waited for a connection.
+                if (done) abort("interrupted")
+              },
+              onResponseStart: (_, statusCode, responseHeaders) => {
+                status = statusCode
+                headers = flattenHeaders(responseHeaders as UndiciHeaders)
+              },
+              onResponseData: (_, chunk) => {
+                chunks.push(chunk)
+              },
+              onResponseEnd: () => {
+                finish(Effect.succeed({ status, headers, text: Buffer.concat(chunks).toString("utf8") }))
+              },
+              onResponseError: (_, cause) => {
+                finish(Effect.fail(failedWith(cause, "transport")))
+              }
+            })
+          } catch (cause) {
+            finish(Effect.fail(failedWith(cause, "transport")))
+          }
           // Interrupted (a deadline above, or the caller): stop the exchange.
           return Effect.sync(() => {
+            done = true
             clearTimeout(timer)
-            controller.abort()
+            abort("interrupted")
           })
         })
     })
