@@ -265,22 +265,21 @@ export const makeEngine = (
       return Effect.flatMap(Clock.currentTimeMillis, (started) => {
         const deadlineAt = started + deadlineMillis
         let attempts = 0
+        // The last attempt's status, annotated once when the call ends.
+        let lastStatus: number | undefined
         const onResponse = (response: RawResponse): Effect.Effect<A, E | Errors.HeroHealthError> => {
-          const annotated = Effect.annotateCurrentSpan("http.response.status_code", response.status)
-          if (response.status >= 200 && response.status < 300) return Effect.zipRight(annotated, onSuccess(response))
+          lastStatus = response.status
+          if (response.status >= 200 && response.status < 300) return onSuccess(response)
           if (response.status === 429) {
-            return Effect.zipRight(
-              annotated,
-              Effect.flatMap(Clock.currentTimeMillis, (at) => {
-                const retryAfterMillis = parseRetryAfter(response.headers["retry-after"], at)
-                const failed = Effect.fail(new Errors.RateLimited({ operation, retryAfterMillis }))
-                return retryAfterMillis === undefined
-                  ? failed
-                  : Effect.zipRight(store.holdUntil(scope, at + retryAfterMillis), failed)
-              })
-            )
+            return Effect.flatMap(Clock.currentTimeMillis, (at) => {
+              const retryAfterMillis = parseRetryAfter(response.headers["retry-after"], at)
+              const failed = Effect.fail(new Errors.RateLimited({ operation, retryAfterMillis }))
+              return retryAfterMillis === undefined
+                ? failed
+                : Effect.zipRight(store.holdUntil(scope, at + retryAfterMillis), failed)
+            })
           }
-          return Effect.zipRight(annotated, Effect.fail(failure(operation, spec, response)))
+          return Effect.fail(failure(operation, spec, response))
         }
         const attempt: Effect.Effect<A, E | Errors.HeroHealthError> = Effect.flatMap(
           acquire(operation, policy, deadlineAt, onDeadline),
@@ -338,7 +337,8 @@ export const makeEngine = (
           Effect.onExit((exit) =>
             Effect.annotateCurrentSpan({
               "hero.attempts": attempts,
-              "hero.outcome": exit._tag === "Success" ? "success" : "failure"
+              "hero.outcome": exit._tag === "Success" ? "success" : "failure",
+              ...(lastStatus === undefined ? {} : { "http.response.status_code": lastStatus })
             })
           )
         )

@@ -3,9 +3,20 @@ import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
 import type { Dispatcher } from "undici"
 import { Agent } from "undici"
-import type { Service, TransportError, TransportResponse } from "../HeroHealthTransport.js"
+import type { Service, TransportResponse } from "../HeroHealthTransport.js"
+import { TransportError } from "../HeroHealthTransport.js"
 import type { Options } from "../UndiciTransport.js"
 import { failedWith, timedOut } from "./transport.js"
+
+// Origin and path of an absolute http(s) URL, without a URL object per request (the engine
+// builds the URL from a validated base URL and encoded segments).
+const urlShape = /^(https?:\/\/[^/?#]+)([/?][^#]*)?$/i
+const splitUrl = (url: string): { readonly origin: string; readonly path: string } | undefined => {
+  const match = urlShape.exec(url)
+  if (match === null) return undefined
+  const rest = match[2] ?? "/"
+  return { origin: match[1]!, path: rest.startsWith("?") ? `/${rest}` : rest }
+}
 
 type UndiciHeaders = Record<string, string | Array<string> | undefined>
 
@@ -35,11 +46,13 @@ export const make = (options: Options = {}): Effect.Effect<Service, never, Scope
     (agent): Service => ({
       send: (request) =>
         Effect.async<TransportResponse, TransportError>((resume) => {
-          let url: URL
-          try {
-            url = new URL(request.url)
-          } catch (cause) {
-            resume(Effect.fail(failedWith(cause, "invalid url")))
+          const url = splitUrl(request.url)
+          if (url === undefined) {
+            resume(
+              Effect.fail(
+                new TransportError({ kind: "failed", mayHaveReachedServer: false, reason: "ERR_INVALID_URL" })
+              )
+            )
             return
           }
           // undici's dispatcher API directly: no response stream, no AbortController; the
@@ -66,7 +79,7 @@ export const make = (options: Options = {}): Effect.Effect<Service, never, Scope
           try {
             agent.dispatch({
               origin: url.origin,
-              path: `${url.pathname}${url.search}`,
+              path: url.path,
               method: request.method,
               headers: request.headers,
               body: request.body ?? null
