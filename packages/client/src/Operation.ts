@@ -90,8 +90,13 @@ export interface RateLimit {
  * @category models
  */
 export interface OperationPolicy {
-  /** Retries after the first attempt. */
+  /** Retries after the first attempt (429s that say when to come back are counted apart). */
   readonly maxRetries: number
+  /**
+   * Retries of 429s that carry a `Retry-After` within `maxRetryAfter`: the server pacing us, not
+   * failing, so they do not use up `maxRetries`. Still bounded by `deadline` and the retry budget.
+   */
+  readonly maxThrottledRetries: number
   readonly retryOn: RetryOn
   /** Backoff before retry n (0-based) is U[0.5, 1] · min(baseDelay · 2ⁿ, maxDelay). */
   readonly baseDelay: Duration.DurationInput
@@ -107,14 +112,15 @@ export interface OperationPolicy {
 }
 
 /**
- * Defaults for reads: 2 retries on transient failures, 500 ms base, 5 s cap, Retry-After up to
- * 30 s, 10 s per attempt, 60 s per call.
+ * Defaults for reads: 2 retries on transient failures (and up to 10 of 429s with `Retry-After`),
+ * 500 ms base, 5 s cap, Retry-After up to 30 s, 10 s per attempt, 60 s per call.
  *
  * @since 0.1.0
  * @category constants
  */
 export const defaultReadPolicy: OperationPolicy = {
   maxRetries: 2,
+  maxThrottledRetries: 10,
   retryOn: "transient",
   baseDelay: "500 millis",
   maxDelay: "5 seconds",

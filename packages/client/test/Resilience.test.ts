@@ -169,6 +169,29 @@ describe("retry budget and 429s", () => {
       expect(yield* outage.count).toBe(1)
     })))
 
+  it.effect("429s with Retry-After are counted apart from maxRetries, up to maxThrottledRetries", () =>
+    seeded(Effect.gen(function*() {
+      const paced = { status: 429, headers: { "retry-after": "1" } }
+      // Five paced refusals, then success: more than maxRetries (2), within maxThrottledRetries (10).
+      const patient = yield* clientWith([paced, paced, paced, paced, paced, ok])
+      const fiber = yield* Effect.fork(patient.hero.getPatientById(id))
+      yield* advance(30_000)
+      expect((yield* Fiber.join(fiber)).id).toBe("1001")
+      expect(yield* patient.count).toBe(6)
+      // A bounded count all the same: with maxThrottledRetries 3 the fourth 429 is returned.
+      const bounded = yield* clientWith([paced], { policies: { getPatientById: { maxThrottledRetries: 3 } } })
+      const failed = yield* Effect.fork(Effect.flip(bounded.hero.getPatientById(id)))
+      yield* advance(30_000)
+      expect(yield* Fiber.join(failed)).toMatchObject({ _tag: "RateLimited", retryAfterMillis: 1000 })
+      expect(yield* bounded.count).toBe(4)
+      // A 429 without Retry-After is an ordinary failure: maxRetries applies.
+      const bare = yield* clientWith([{ status: 429 }])
+      const plain = yield* Effect.fork(Effect.flip(bare.hero.getPatientById(id)))
+      yield* advance(30_000)
+      expect(yield* Fiber.join(plain)).toMatchObject({ _tag: "RateLimited" })
+      expect(yield* bare.count).toBe(3)
+    })))
+
   it.effect("requests released by the end of a hold queue through the limiter again", () =>
     seeded(Effect.gen(function*() {
       const { count, hero } = yield* clientWith([{ status: 429, headers: { "retry-after": "2" } }, ok], {

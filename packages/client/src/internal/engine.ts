@@ -296,7 +296,8 @@ export const makeEngine = (
           return a
         }
 
-        const loop = (retry: number): Effect.Effect<A, E | Errors.HeroHealthError> =>
+        // `retry` counts retries after failures, `throttled` those after 429s with Retry-After.
+        const loop = (retry: number, throttled: number): Effect.Effect<A, E | Errors.HeroHealthError> =>
           attempt.pipe(
             Effect.map(refund),
             Effect.catchAll((error) =>
@@ -305,16 +306,19 @@ export const makeEngine = (
                 if (
                   typeof typed !== "object" || typed === null || !("_tag" in typed) ||
                   (typed._tag === "Timeout" && typed.scope === "deadline") ||
-                  retry >= policy.maxRetries || !shouldRetry(policy, typed)
+                  !shouldRetry(policy, typed)
                 ) return yield* Effect.fail(error)
                 if (
                   typed._tag === "RateLimited" && typed.retryAfterMillis !== undefined &&
                   typed.retryAfterMillis > Duration.toMillis(policy.maxRetryAfter)
                 ) return yield* Effect.fail(error)
-                // A 429 that says when to come back is pacing, not an outage: it costs less.
-                const cost = typed._tag === "RateLimited" && typed.retryAfterMillis !== undefined
-                  ? budget.throttledRetryCost
-                  : budget.retryCost
+                // A 429 that says when to come back is pacing, not an outage: it costs less and
+                // has its own count.
+                const paced = typed._tag === "RateLimited" && typed.retryAfterMillis !== undefined
+                if (paced ? throttled >= policy.maxThrottledRetries : retry >= policy.maxRetries) {
+                  return yield* Effect.fail(error)
+                }
+                const cost = paced ? budget.throttledRetryCost : budget.retryCost
                 const spent = tokens >= cost
                 if (spent) tokens -= cost
                 if (!spent) {
@@ -325,15 +329,20 @@ export const makeEngine = (
                 }
                 const delay = yield* backoff(policy, retry)
                 yield* Effect.logDebug("retrying").pipe(
-                  Effect.annotateLogs({ operation, failure: typed._tag, retry: retry + 1, delayMillis: delay })
+                  Effect.annotateLogs({
+                    operation,
+                    failure: typed._tag,
+                    retry: retry + throttled + 1,
+                    delayMillis: delay
+                  })
                 )
                 yield* sleepWithin(delay, deadlineAt, onDeadline)
-                return yield* loop(retry + 1)
+                return yield* paced ? loop(retry, throttled + 1) : loop(retry + 1, throttled)
               })
             )
           )
 
-        return loop(0).pipe(
+        return loop(0, 0).pipe(
           Effect.onExit((exit) =>
             Effect.annotateCurrentSpan({
               "hero.attempts": attempts,
