@@ -4,7 +4,7 @@ import { Chunk, Effect, Exit, Stream } from "effect"
 import { cases } from "./support/cases.js"
 import { apiKey, clientWith, practiceGroupId, type Reply, wirePatientV2 } from "./support/scripted.js"
 
-const noRetries = Object.fromEntries(operationIds.map((op) => [op, { maxRetries: 0 }]))
+const noRetries = Object.fromEntries(operationIds.map((op) => [op, { maxRetries: 0, maxThrottledRetries: 0 }]))
 
 describe("HeroHealthClient operations", () => {
   it("has a case for every operationId", () => {
