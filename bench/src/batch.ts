@@ -42,6 +42,9 @@ export interface HttpPass {
   readonly peakRssMB: number
   readonly journal: string
   readonly sandboxPeakRssMB: number | undefined
+  /** CPU seconds (user + system) of the batch process and of the sandbox server process. */
+  readonly cpuSeconds?: number
+  readonly sandboxCpuSeconds?: number | undefined
 }
 
 export interface MemoryPass {
@@ -129,6 +132,17 @@ const startSandbox = (seedFile: string): Promise<SandboxProcess> =>
     proc.on("exit", (code) => reject(new Error(`sandbox exited with ${code} before listening`)))
   })
 
+// CPU seconds (user + system) of a process, from /proc (Linux); undefined elsewhere.
+const cpuSecondsOf = (pid: number | undefined): number | undefined => {
+  if (pid === undefined) return undefined
+  try {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ")
+    return Math.round(Number(fields[11]) + Number(fields[12])) / 100
+  } catch {
+    return undefined
+  }
+}
+
 // The sandbox process's high-water RSS, from /proc (Linux); undefined elsewhere.
 const peakRssOf = (pid: number | undefined): number | undefined => {
   if (pid === undefined) return undefined
@@ -159,7 +173,7 @@ export const run = async (options: BatchOptions): Promise<BatchResult> => {
       String(options.concurrency),
       path.join(dir, "journal.jsonl")
     ])) as Omit<HttpPass, "sandboxPeakRssMB">
-    http = { ...pass, sandboxPeakRssMB: peakRssOf(sandbox.proc.pid) }
+    http = { ...pass, sandboxPeakRssMB: peakRssOf(sandbox.proc.pid), sandboxCpuSeconds: cpuSecondsOf(sandbox.proc.pid) }
   } catch (e) {
     http = failed(e)
   } finally {

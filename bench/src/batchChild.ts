@@ -64,6 +64,10 @@ const http = (args: ReadonlyArray<string>) => {
       before,
       after: settled(),
       peakRssMB: mb(Math.max(sampledPeak, process.resourceUsage().maxRSS * 1024)),
+      cpuSeconds: (() => {
+        const { system, user } = process.cpuUsage()
+        return Math.round((user + system) / 1e4) / 100
+      })(),
       journal: "file (compact memory), every entry datasynced"
     }
   }).pipe(

@@ -162,6 +162,14 @@ export const batchSection = (e: Envelope<BatchResult>): string => {
       `Outcomes: ${Object.entries(http.outcomes).map(([k, v]) => `${k} ${fmt(v)}`).join(", ")}.`,
       ""
     )
+    if (http.cpuSeconds !== undefined && http.sandboxCpuSeconds !== undefined) {
+      lines.push(
+        `CPU seconds over the whole pass (user + system): batch process ${http.cpuSeconds}, sandbox server process ${http.sandboxCpuSeconds} (wall ${
+          http.seconds.toFixed(1)
+        } s; 2 cores).`,
+        ""
+      )
+    }
   }
   const memorySection = (pass: BatchResult["memory"], title: string) => {
     if ("error" in pass) {

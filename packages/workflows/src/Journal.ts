@@ -14,6 +14,7 @@ import { type PatientId, ReceivedPatientId } from "@hero-effect/schema"
 import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
+import { identity } from "effect/Function"
 import * as Layer from "effect/Layer"
 import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
@@ -280,8 +281,10 @@ const build = (store: LineStore, initial: Array<Entry>, options: Options = {}): 
     }
     for (const entry of initial) remember(entry)
     const service: Service = {
+      // A store that takes concurrent appends (the file's group commit) is not serialised here:
+      // each record still returns only once its own line is durable.
       record: (entry) =>
-        lock.withPermits(1)(Effect.suspend(() => {
+        (store.concurrentAppends === true ? identity : lock.withPermits(1))(Effect.suspend(() => {
           const encoded = encodeEntry(entry)
           if (encoded._tag === "Left") return Effect.fail(makeError("encode", "the entry does not encode"))
           const clean = sanitise(encoded.right)

@@ -281,6 +281,31 @@ describe("Journal (file only)", () => {
       expect((yield* Journal.entries().pipe(Effect.provide(Journal.layerFile(file)))).length).toBe(40)
     }))
 
+  it.effect("group commit: concurrent records share writes, and each is in the file when it returns", () =>
+    Effect.gen(function*() {
+      const file = freshPath()
+      const missing: Array<number> = []
+      yield* Effect.forEach(
+        Array.from({ length: 64 }, (_, i) => i),
+        (i) =>
+          Effect.zipRight(
+            Journal.stepStarted({
+              runId: run,
+              patientId: String(2000 + i) as PatientId,
+              step: "connect",
+              key: `g:${i}`
+            }),
+            // The record has returned: its line must already be on disk.
+            Effect.sync(() => {
+              if (!readLines(file).some((l) => JSON.parse(l).key === `g:${i}`)) missing.push(i)
+            })
+          ),
+        { concurrency: "unbounded", discard: true }
+      ).pipe(Effect.provide(Journal.layerFile(file)))
+      expect(missing).toStrictEqual([])
+      expect(readLines(file).length).toBe(64)
+    }))
+
   it.effect("a damaged complete line is reported as corrupt, without its content", () =>
     Effect.gen(function*() {
       const file = freshPath()

@@ -11,6 +11,12 @@ import * as nodePath from "node:path"
 export interface LineStore<E> {
   readonly initial: ReadonlyArray<string>
   readonly append: (line: string) => Effect.Effect<void, E>
+  /**
+   * The store takes concurrent appends itself (whole lines, each durable when its append
+   * returns), so the journal need not call `append` one at a time. Without it, appends are
+   * serialised.
+   */
+  readonly concurrentAppends?: boolean | undefined
 }
 
 /** @internal */
@@ -50,7 +56,9 @@ export const completeLines = (
 /**
  * An append-only JSON Lines file. Reads the file, truncates a torn last line, opens it for
  * appending; every append is written and `datasync`ed before it returns (uninterruptibly, so a
- * write is never left half-done by an interruption).
+ * write is never left half-done by an interruption). Appends that arrive while a write is in
+ * flight are committed together: one write and one `datasync` for the group (group commit), so
+ * 32 patients in flight do not queue behind 32 separate syncs.
  * @internal
  */
 export const fileStore = <E>(path: string, makeError: MakeError<E>): Effect.Effect<LineStore<E>, E, Scope.Scope> =>
@@ -105,17 +113,43 @@ export const fileStore = <E>(path: string, makeError: MakeError<E>): Effect.Effe
       }))
     }
     let unusable = false
+    interface Waiting {
+      readonly line: string
+      readonly done: (error: unknown) => void
+    }
+    let queue: Array<Waiting> = []
+    let writing = false
+    // One writer at a time; whatever queued meanwhile goes out as the next group, in order.
+    const drain = async () => {
+      writing = true
+      while (queue.length > 0) {
+        const group = queue
+        queue = []
+        try {
+          await handle.appendFile(group.map((w) => `${w.line}\n`).join(""), "utf8")
+          await handle.datasync()
+          for (const w of group) w.done(undefined)
+        } catch (e) {
+          unusable = true
+          for (const w of [...group, ...queue]) w.done(e)
+          queue = []
+        }
+      }
+      writing = false
+    }
     return {
       initial: lines,
+      concurrentAppends: true,
       append: (line: string) =>
         Effect.suspend(() =>
           unusable
             ? Effect.fail(makeError("unusable", "an earlier write failed; reopen the journal"))
             : Effect.tryPromise({
-              try: async () => {
-                await handle.appendFile(`${line}\n`, "utf8")
-                await handle.datasync()
-              },
+              try: () =>
+                new Promise<void>((resolve, reject) => {
+                  queue.push({ line, done: (error) => (error === undefined ? resolve() : reject(error)) })
+                  if (!writing) void drain()
+                }),
               catch: (e) => {
                 unusable = true
                 return makeError("write", `appending to the journal failed (${errorCode(e)})`)
