@@ -3,7 +3,6 @@
 // duplicates on a loopback port, no credentials, no network); with --live it uses the
 // HeroHealthConfig from the environment against a real Hero environment.
 import { Command, Options } from "@effect/cli"
-import { FetchHttpClient } from "@effect/platform"
 import { NodeContext, NodeRuntime } from "@effect/platform-node"
 import { HeroHealthClient, HeroHealthConfig } from "@hero-effect/client"
 import { Sandbox, SandboxServer, SeedFile } from "@hero-effect/sandbox"
@@ -100,10 +99,13 @@ const command = Command.make(
         ? yield* Effect.flatMap(liveIds, run).pipe(
           Effect.provide(workflow),
           Effect.provide(
-            HeroHealthClient.layerConfigWith(Option.match(flags.rateLimit, {
-              onNone: () => ({}),
-              onSome: (limit) => ({ rateLimit: limit <= 0 ? "unlimited" as const : { limit, interval: "1 second" } })
-            })).pipe(Layer.provide(FetchHttpClient.layer))
+            // The client's own undici transport: the lowest overhead per call (BENCHMARKS.md).
+            HeroHealthClient.layerUndici().pipe(
+              Layer.provide(HeroHealthConfig.layerConfigWith(Option.match(flags.rateLimit, {
+                onNone: () => ({}),
+                onSome: (limit) => ({ rateLimit: limit <= 0 ? "unlimited" as const : { limit, interval: "1 second" } })
+              })))
+            )
           )
         )
         : yield* Effect.gen(function*() {
@@ -112,14 +114,13 @@ const command = Command.make(
           yield* Console.error(
             `Sandbox on ${server.url} (seed ${flags.seed}): ${sandbox.world.patients.length} Hero patients`
           )
-          const client = HeroHealthClient.layer.pipe(
+          const client = HeroHealthClient.layerUndici().pipe(
             Layer.provide(HeroHealthConfig.layer({
               baseUrl: server.url,
               apiKey: Redacted.make(sandbox.credentials.apiKey),
               practiceGroupId: sandbox.credentials.practiceGroupId as PracticeGroupId,
               rateLimit: "unlimited"
-            })),
-            Layer.provide(FetchHttpClient.layer)
+            }))
           )
           const ids = yield* sandboxIds
           const report = yield* run(ids).pipe(Effect.provide(Layer.merge(workflow, client)))
