@@ -161,6 +161,33 @@ describe("UndiciTransport", () => {
       expect(seen).toStrictEqual(["GET /v1/patients/100001 true"])
     }))
 
+  it.live("a redirect is not followed: the key never goes to another origin", () =>
+    Effect.gen(function*() {
+      const hits: Array<string> = []
+      const server = yield* Effect.acquireRelease(
+        Effect.promise(() =>
+          new Promise<http.Server>((resolve) => {
+            const s = http.createServer((req, res) => {
+              hits.push(req.url ?? "")
+              res.writeHead(302, { location: "/elsewhere" })
+              res.end()
+            })
+            s.listen(0, "127.0.0.1", () => resolve(s))
+          })
+        ),
+        (s) => Effect.promise(() => new Promise<void>((resolve) => s.close(() => resolve())))
+      )
+      const { port } = server.address() as AddressInfo
+      const sandbox = yield* Sandbox.make({ seed: 3, patients: 2 })
+      const error = yield* Effect.flip(
+        Effect.flatMap(HeroHealthClient, (hero) => hero.getPatientById(id("100001"))).pipe(
+          Effect.provide(clientFor(`http://127.0.0.1:${port}`, sandbox))
+        )
+      )
+      expect(error).toMatchObject({ _tag: "UnexpectedResponse", status: 302 })
+      expect(hits).toStrictEqual(["/v1/patients/100001"])
+    }).pipe(Effect.scoped))
+
   it.live("the agent closes with its scope", () =>
     Effect.gen(function*() {
       const transport = yield* Effect.scoped(UndiciTransport.make())
