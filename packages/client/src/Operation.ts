@@ -81,6 +81,13 @@ export interface RateLimit {
    * server's windows. Default: 5% of `interval`.
    */
   readonly margin?: Duration.DurationInput | undefined
+  /**
+   * Client-wide limit only (default `true`): after a 429 that says when to come back, lower the
+   * limit to what the server accepted in the last interval, then raise it by one per interval
+   * without a 429 until it is back at `limit`. A client set too high, or sharing its key with
+   * another process, then stops drawing a 429 every window.
+   */
+  readonly adaptive?: boolean | undefined
 }
 
 /**

@@ -312,7 +312,7 @@ describe("client-side rate limiting", () => {
       const { count, hero, requests } = yield* clientWith([
         { status: 429, headers: { "retry-after": "2" } },
         ok
-      ])
+      ], { rateLimit: { limit: 10, interval: "1 second", adaptive: false } })
       const first = yield* Effect.fork(hero.getPatientById(id))
       yield* advance(0)
       expect(yield* count).toBe(1)
@@ -329,5 +329,51 @@ describe("client-side rate limiting", () => {
       yield* Fiber.join(first)
       yield* Fiber.join(others)
       expect((yield* requests).length).toBe(4)
+    })))
+
+  it.effect("adaptive: after a 429 the client-wide limit drops to what the server accepted, then climbs back", () =>
+    seeded(Effect.gen(function*() {
+      const paced = { status: 429, headers: { "retry-after": "1" } }
+      // Per window of 1.05 s (limit + 5% margin): how many requests went out.
+      const sentPerWindow = (adaptive: boolean) =>
+        Effect.gen(function*() {
+          const { count, hero } = yield* clientWith([ok, ok, ok, ok, paced, ok], {
+            rateLimit: { limit: 10, interval: "1 second", adaptive }
+          })
+          // Four accepted, the fifth refused: the server's allowance looks like 4 per interval.
+          yield* Effect.fork(Effect.all(Array.from({ length: 5 }, () => hero.getPatientById(id)), { concurrency: 1 }))
+          yield* advance(0)
+          const burst = yield* Effect.fork(
+            Effect.all(Array.from({ length: 40 }, () => hero.getPatientById(id)), { concurrency: "unbounded" })
+          )
+          const windows: Array<number> = []
+          let before = yield* count
+          for (let w = 0; w < 4; w++) {
+            yield* advance(1_050)
+            const now = yield* count
+            windows.push(now - before)
+            before = now
+          }
+          yield* advance(60_000)
+          yield* Fiber.join(burst)
+          // A minute without a 429 later, the limit is back at 10.
+          const again = yield* Effect.fork(
+            Effect.all(Array.from({ length: 12 }, () => hero.getPatientById(id)), { concurrency: "unbounded" })
+          )
+          const beforeAgain = yield* count
+          yield* advance(0)
+          const recovered = (yield* count) - beforeAgain
+          yield* advance(60_000)
+          yield* Fiber.join(again)
+          return { windows, recovered }
+        })
+      const learned = yield* sentPerWindow(true)
+      const fixed = yield* sentPerWindow(false)
+      // Without learning, each window sends the configured 10; with it, the 4 the server accepted
+      // (requests already queued keep the slots they reserved).
+      expect(fixed.windows).toStrictEqual([10, 10, 10, 10])
+      expect(learned.windows).toStrictEqual([4, 4, 4, 4])
+      expect(learned.recovered).toBe(10)
+      expect(fixed.recovered).toBe(10)
     })))
 })

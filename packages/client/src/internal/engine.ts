@@ -102,6 +102,50 @@ export const makeEngine = (
     const noDelay = Effect.succeed(0)
     const allKey = `${scope}:all`
 
+    // Learned capacity (client-wide limit, `adaptive` unless turned off): a 429 that says when to
+    // come back means the key's real allowance is lower than configured (set too high, or shared
+    // with another process). The limit drops to the successes of the last interval, then climbs
+    // back by one per interval without a 429.
+    const adaptive = overall !== undefined && overall.adaptive !== false
+    const overallMillis = overall === undefined ? 0 : Duration.toMillis(overall.interval)
+    let learnedLimit: number | undefined
+    let learnedAt = 0
+    let successTimes: Array<number> = []
+    const noteSuccess = (now: number) => {
+      if (!adaptive) {
+        return
+      }
+      successTimes.push(now)
+      if (successTimes.length > 64 && successTimes[0]! <= now - overallMillis) {
+        successTimes = successTimes.filter((t) =>
+          t > now - overallMillis
+        )
+      }
+    }
+    const learnFrom429 = (now: number) => {
+      if (!adaptive) return
+      const accepted = successTimes.filter((t) => t > now - overallMillis).length
+      const next = Math.max(1, accepted)
+      if (learnedLimit === undefined || next < learnedLimit) {
+        learnedLimit = Math.min(next, overall!.limit)
+        learnedAt = now
+      }
+    }
+    const overallAt = (now: number): RateLimit | undefined => {
+      if (overall === undefined || learnedLimit === undefined) return overall
+      // One more per whole interval since the last change (idle time counts).
+      const steps = overallMillis > 0 ? Math.floor((now - learnedAt) / overallMillis) : overall.limit
+      if (steps > 0) {
+        learnedLimit += steps
+        learnedAt += steps * overallMillis
+        if (learnedLimit >= overall.limit) {
+          learnedLimit = undefined
+          return overall
+        }
+      }
+      return { ...overall, limit: learnedLimit }
+    }
+
     // Every attempt, retries included, passes the limiters (client-wide and the operation's: a
     // reservation in each, then one wait for the later of the two); then waits out any hold a 429
     // set. After waiting out a hold it queues again: requests released together by the end of a
@@ -118,7 +162,7 @@ export const makeEngine = (
         Effect.flatMap(Clock.currentTimeMillis, (now) =>
           Effect.flatMap(
             Effect.zipWith(
-              overall === undefined ? noDelay : reserve(allKey, overall, now),
+              overall === undefined ? noDelay : reserve(allKey, overallAt(now)!, now),
               policy.rateLimit === undefined ? noDelay : reserve(operationKey, policy.rateLimit, now),
               Math.max
             ),
@@ -259,8 +303,7 @@ export const makeEngine = (
       const policy = policyOf(operation)
       const request = buildRequest(spec)
       const deadlineMillis = Duration.toMillis(policy.deadline)
-      const onDeadline = () =>
-        new Errors.Timeout({ operation, scope: "deadline", afterMillis: deadlineMillis })
+      const onDeadline = () => new Errors.Timeout({ operation, scope: "deadline", afterMillis: deadlineMillis })
       // The success path is written without generators: it runs on every call.
       return Effect.flatMap(Clock.currentTimeMillis, (started) => {
         const deadlineAt = started + deadlineMillis
@@ -269,10 +312,14 @@ export const makeEngine = (
         let lastStatus: number | undefined
         const onResponse = (response: RawResponse): Effect.Effect<A, E | Errors.HeroHealthError> => {
           lastStatus = response.status
-          if (response.status >= 200 && response.status < 300) return onSuccess(response)
+          if (response.status >= 200 && response.status < 300) {
+            if (adaptive) return Effect.zipRight(Effect.map(Clock.currentTimeMillis, noteSuccess), onSuccess(response))
+            return onSuccess(response)
+          }
           if (response.status === 429) {
             return Effect.flatMap(Clock.currentTimeMillis, (at) => {
               const retryAfterMillis = parseRetryAfter(response.headers["retry-after"], at)
+              if (retryAfterMillis !== undefined) learnFrom429(at)
               const failed = Effect.fail(new Errors.RateLimited({ operation, retryAfterMillis }))
               return retryAfterMillis === undefined
                 ? failed
