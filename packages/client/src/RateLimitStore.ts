@@ -73,9 +73,13 @@ export const makeMemory: Effect.Effect<Service> = Effect.sync(() => {
           log = []
           logs.set(key, log)
         }
+        // Only the last `limit` reservations, and only those still inside a window, can hold a
+        // request back: keep no more (a limit of a million must not keep a million times).
+        let stale = Math.max(0, log.length - limit)
+        while (stale < log.length && log[stale]! <= now - intervalMillis) stale++
+        if (stale > 0) log.splice(0, stale)
         const at = log.length >= limit ? Math.max(now, log[log.length - limit]! + intervalMillis) : now
         log.push(at)
-        if (log.length > limit) log.splice(0, log.length - limit)
         return at - now
       }),
     holdUntil: (key, until) =>

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
+import { RateLimitStore } from "@hero-effect/client"
 import type { PatientId } from "@hero-effect/schema"
 import { makeMergeToken } from "@hero-effect/schema"
 import { Effect, Fiber, Random, TestClock } from "effect"
@@ -376,4 +377,29 @@ describe("client-side rate limiting", () => {
       expect(learned.recovered).toBe(10)
       expect(fixed.recovered).toBe(10)
     })))
+
+  it.effect("the sliding-window store keeps only what can still hold a request back, with the same answers", () =>
+    Effect.gen(function*() {
+      // Reference: every reservation ever made, never trimmed.
+      const reference = (log: Array<number>, limit: number, interval: number, now: number) => {
+        const at = log.length >= limit ? Math.max(now, log[log.length - limit]! + interval) : now
+        log.push(at)
+        return at - now
+      }
+      let seed = 11
+      const next = (n: number) => {
+        seed = (Math.imul(seed, 1103515245) + 12345) >>> 0
+        return seed % n
+      }
+      for (const [limit, interval] of [[1, 100], [3, 1000], [20, 1050], [1_000_000, 1000]] as const) {
+        const store = yield* RateLimitStore.makeMemory
+        const log: Array<number> = []
+        let now = 0
+        for (let i = 0; i < 2_000; i++) {
+          now += next(4) === 0 ? next(3 * interval) : next(5)
+          const delay = yield* store.reserveSliding("k", limit, interval, now)
+          expect(delay).toBe(reference(log, limit, interval, now))
+        }
+      }
+    }))
 })

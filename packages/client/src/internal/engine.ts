@@ -110,21 +110,29 @@ export const makeEngine = (
     const overallMillis = overall === undefined ? 0 : Duration.toMillis(overall.interval)
     let learnedLimit: number | undefined
     let learnedAt = 0
-    let successTimes: Array<number> = []
+    // Success times within the last interval, oldest first, read from `oldest`: expired ones are
+    // skipped in amortised O(1) and the array compacted once most of it is behind `oldest`.
+    const successTimes: Array<number> = []
+    let oldest = 0
+    const dropExpired = (now: number) => {
+      while (oldest < successTimes.length && successTimes[oldest]! <= now - overallMillis) {
+        oldest++
+      }
+      if (oldest > 1024 && oldest * 2 > successTimes.length) {
+        successTimes.splice(0, oldest)
+        oldest = 0
+      }
+    }
     const noteSuccess = (now: number) => {
+      successTimes.push(now)
+      dropExpired(now)
+    }
+    const learnFrom429 = (now: number) => {
       if (!adaptive) {
         return
       }
-      successTimes.push(now)
-      if (successTimes.length > 64 && successTimes[0]! <= now - overallMillis) {
-        successTimes = successTimes.filter((t) =>
-          t > now - overallMillis
-        )
-      }
-    }
-    const learnFrom429 = (now: number) => {
-      if (!adaptive) return
-      const accepted = successTimes.filter((t) => t > now - overallMillis).length
+      dropExpired(now)
+      const accepted = successTimes.length - oldest
       const next = Math.max(1, accepted)
       if (learnedLimit === undefined || next < learnedLimit) {
         learnedLimit = Math.min(next, overall!.limit)
@@ -132,7 +140,9 @@ export const makeEngine = (
       }
     }
     const overallAt = (now: number): RateLimit | undefined => {
-      if (overall === undefined || learnedLimit === undefined) return overall
+      if (overall === undefined || learnedLimit === undefined) {
+        return overall
+      }
       // One more per whole interval since the last change (idle time counts).
       const steps = overallMillis > 0 ? Math.floor((now - learnedAt) / overallMillis) : overall.limit
       if (steps > 0) {
@@ -303,7 +313,8 @@ export const makeEngine = (
       const policy = policyOf(operation)
       const request = buildRequest(spec)
       const deadlineMillis = Duration.toMillis(policy.deadline)
-      const onDeadline = () => new Errors.Timeout({ operation, scope: "deadline", afterMillis: deadlineMillis })
+      const onDeadline = () =>
+        new Errors.Timeout({ operation, scope: "deadline", afterMillis: deadlineMillis })
       // The success path is written without generators: it runs on every call.
       return Effect.flatMap(Clock.currentTimeMillis, (started) => {
         const deadlineAt = started + deadlineMillis
