@@ -12,7 +12,7 @@ const scanning = (state: WorldState): WorldState => ({
 })
 
 describe("world at scale (internal)", () => {
-  it("indexed candidates equal a full scan, before and after seeded connects, relinks and merges", () => {
+  it("indexed candidates and linked records equal a full scan, before and after seeded connects, relinks and merges", () => {
     const world = SeedGenerator.generate({ seed: 23, patients: 300 })
     let state = W.fromWorld(world, "23")
     const ids = world.patients.map((p) => p.id)
@@ -27,6 +27,7 @@ describe("world at scale (internal)", () => {
         for (const matching of ["nhs-number-or-demographics", "nhs-number"] as const) {
           expect(W.candidates(state, id, matching)).toStrictEqual(W.candidates(scanning(state), id, matching))
         }
+        expect(W.linkedEhr(state, id)).toStrictEqual([...state.ehrRecords.values()].find((r) => r.heroId === id))
       }
     }
     check()

@@ -226,7 +226,7 @@ const run = (env: Env, operation: OperationId, request: SandboxRequest, pathId: 
       return withQuery(GetPatientByIdV2Params, (params) =>
         patient((p, state) => {
           if (params.dataSource !== "ehr") return encoded(PatientV2, W.toV2(p), config)
-          const ehr = [...state.ehrRecords.values()].find((r) => r.heroId === p.id)
+          const ehr = W.linkedEhr(state, p.id)
           return ehr === undefined
             ? W.failure(404, "ehr_record_not_found", "The patient is not linked to an EHR record")
             : encoded(PatientV2, ehr, config)

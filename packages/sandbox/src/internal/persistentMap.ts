@@ -86,6 +86,16 @@ export class PersistentMap<K, V> implements ReadonlyMap<K, V> {
     return index.buckets.get(bucketKey) ?? emptySet
   }
 
+  /** These keys (those present) in the map's iteration order. */
+  inOrder(keys: Iterable<K>): Array<K> {
+    const present: Array<readonly [number, K]> = []
+    for (const key of keys) {
+      const found = HashMap.get(this.entriesByKey, key)
+      if (Option.isSome(found)) present.push([found.value[0], key])
+    }
+    return present.sort((a, b) => a[0] - b[0]).map(([, key]) => key)
+  }
+
   get size(): number {
     return HashMap.size(this.entriesByKey)
   }

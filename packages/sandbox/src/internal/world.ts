@@ -239,18 +239,21 @@ const ehrIndexes: ReadonlyArray<IndexSpec<PatientV2>> = [
 // The records an index may hold under `key` (re-checked by the caller), or all of them.
 const indexed = (state: WorldState, name: string, key: string): Iterable<PatientV2> => {
   const map = state.ehrRecords
-  const ids = map instanceof PersistentMap ? map.lookup(name, key) : undefined
+  if (!(map instanceof PersistentMap)) return map.values()
+  const ids = map.lookup(name, key)
   if (ids === undefined) return map.values()
-  return Array.from(ids).sort().flatMap((id) => {
-    const record = map.get(id)
-    return record === undefined ? [] : [record]
-  })
+  // In the map's own order, so every answer is the one a scan would give.
+  return map.inOrder(ids).map((id) => map.get(id)!)
 }
 
 const ehrLinkedTo = (state: WorldState, heroId: string): Array<[string, PatientV2]> =>
   Array.from(indexed(state, "hero", heroId)).flatMap((ehr) =>
     ehr.heroId === heroId && ehr.ehrPartnerId !== undefined ? [[ehr.ehrPartnerId, ehr] as [string, PatientV2]] : []
   )
+
+/** The EHR record linked to a Hero patient, if any (through the index, not a scan). @internal */
+export const linkedEhr = (state: WorldState, heroId: string): PatientV2 | undefined =>
+  ehrLinkedTo(state, heroId)[0]?.[1]
 
 const maybeCandidates = (
   state: WorldState,
