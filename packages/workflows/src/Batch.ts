@@ -106,15 +106,17 @@ export const run = <E, R>(
             outcomes: tally
           })
         }
-        return retain ? { patientId, outcome: Outcome.encode(outcome) } : undefined
+        return { patientId, outcome }
       }), { concurrency: options.concurrency ?? 8 })
-    const results = retain ? Array.from(yield* Stream.runCollect(perPatient)) : yield* Stream.runDrain(perPatient)
+    // In the stream's order; nothing is kept per patient unless the report is to list them.
+    const patients: Array<Report["patients"][number]> = []
+    yield* Stream.runForEach(perPatient, ({ outcome, patientId }) =>
+      Effect.sync(() => {
+        if (!retain) return
+        const encoded = Outcome.encode(outcome)
+        if (encoded._tag === "Right") patients.push({ patientId, outcome: encoded.right })
+      }))
     const finished = yield* Clock.currentTimeMillis
-    const patients = Array.isArray(results)
-      ? results.flatMap((r) =>
-        r !== undefined && r.outcome._tag === "Right" ? [{ patientId: r.patientId, outcome: r.outcome.right }] : []
-      )
-      : []
     return {
       runId: options.runId,
       total: yield* Ref.get(done),
