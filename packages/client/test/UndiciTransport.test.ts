@@ -190,11 +190,20 @@ describe("UndiciTransport", () => {
 
   it.live("the agent closes with its scope", () =>
     Effect.gen(function*() {
-      const transport = yield* Effect.scoped(UndiciTransport.make())
-      const error = yield* Effect.flip(
-        transport.send({ method: "GET", url: "http://127.0.0.1:1/", headers: {}, body: undefined, timeoutMillis: 1000 })
-      )
-      expect(error._tag).toBe("TransportError")
-      expect(error.kind).toBe("failed")
-    }))
+      const server = yield* SandboxServer.SandboxServer
+      const request = {
+        method: "GET",
+        url: `${server.url}/v1/patients/100001`,
+        headers: {},
+        body: undefined,
+        timeoutMillis: 5000
+      } as const
+      // Open: the same request gets an answer (401 without a key is still an answer).
+      const open = yield* Effect.scoped(Effect.flatMap(UndiciTransport.make(), (transport) => transport.send(request)))
+      expect(open.status).toBe(401)
+      // Closed with its scope: the agent refuses to dispatch.
+      const closed = yield* Effect.scoped(UndiciTransport.make())
+      const error = yield* Effect.flip(closed.send(request))
+      expect(error).toMatchObject({ _tag: "TransportError", kind: "failed", reason: "UND_ERR_DESTROYED" })
+    }).pipe(Effect.provide(withServer()), Effect.scoped))
 })
