@@ -285,6 +285,16 @@ describe("Journal (file only)", () => {
     Effect.gen(function*() {
       const file = freshPath()
       const missing: Array<number> = []
+      // Count datasyncs on every file handle while the records run.
+      const handle = yield* Effect.promise(() => fs.promises.open(freshPath(), "a"))
+      const proto = Object.getPrototypeOf(handle) as { datasync: () => Promise<void> }
+      yield* Effect.promise(() => handle.close())
+      const datasync = proto.datasync
+      let syncs = 0
+      proto.datasync = function(this: unknown) {
+        syncs++
+        return datasync.call(this)
+      }
       yield* Effect.forEach(
         Array.from({ length: 64 }, (_, i) => i),
         (i) =>
@@ -301,9 +311,15 @@ describe("Journal (file only)", () => {
             })
           ),
         { concurrency: "unbounded", discard: true }
-      ).pipe(Effect.provide(Journal.layerFile(file)))
+      ).pipe(
+        Effect.provide(Journal.layerFile(file)),
+        Effect.ensuring(Effect.sync(() => (proto.datasync = datasync)))
+      )
       expect(missing).toStrictEqual([])
       expect(readLines(file).length).toBe(64)
+      // One sync per entry would be 64.
+      expect(syncs).toBeGreaterThan(0)
+      expect(syncs).toBeLessThan(32)
     }))
 
   it.effect("a damaged complete line is reported as corrupt, without its content", () =>
