@@ -5,7 +5,7 @@
  *
  * @since 0.1.0
  */
-import type { PatientId } from "@hero-effect/schema"
+import type { EhrPartnerId, PatientId } from "@hero-effect/schema"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -15,18 +15,42 @@ import type * as MergeDiff from "./MergeDiff.js"
 import type * as Scoring from "./Scoring.js"
 
 /**
- * What the approver is asked about.
+ * A merge to approve: main (stays) and incoming, the diff, score and guard result.
  *
  * @since 0.1.0
  * @category models
  */
-export interface ApprovalRequest {
+export interface MergeApprovalRequest {
+  readonly kind?: "merge" | undefined
   readonly mainPatientId: PatientId
   readonly incomingPatientId: PatientId
   readonly diff: MergeDiff.MergeDiff
   readonly score: Scoring.ScoreResult
   readonly guard: Guard.GuardResult
 }
+
+/**
+ * A link to approve: the Hero patient, the EHR record, the score and the link rules' result.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface LinkApprovalRequest {
+  readonly kind: "link"
+  readonly patientId: PatientId
+  readonly ehrPartnerId: EhrPartnerId
+  readonly score: Scoring.ScoreResult
+  readonly guard: Guard.GuardResult
+}
+
+/**
+ * What the approver is asked about: a merge or a link. Links go through the same approver as
+ * merges — attaching a patient to someone else's GP record is as serious as a wrong merge.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type ApprovalRequest = MergeApprovalRequest | LinkApprovalRequest
 
 /**
  * The merge may go ahead; `by` names who approved it.

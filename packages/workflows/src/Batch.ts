@@ -126,8 +126,27 @@ export const run = <E, R>(
     }
   })
 
+const describeItem = (o: Outcome.Encoded): string => {
+  if (o._tag !== "NeedsReview" && o._tag !== "Refused") return ""
+  const codes = (o._tag === "NeedsReview" ? o.reasons : o.codes).join(",")
+  const what = o.kind === "link"
+    ? `link ${o.patientId ?? "?"} → ${o.ehrPartnerId ?? "?"}`
+    : o.kind === "merge"
+    ? `merge ${o.mainPatientId ?? "?"} ← ${
+      o.mainPatientId === o.patientId ? o.otherPatientId ?? "?" : o.patientId ?? "?"
+    }`
+    : o.kind === "candidates"
+    ? `choose for ${o.patientId ?? "?"} among ${(o.candidateEhrPartnerIds ?? []).join(" ")}`
+    : ""
+  const score = o.score === undefined ? "" : ` (score ${o.score.toFixed(1)}, ${o.grade ?? "?"})`
+  const fields = o.fields === undefined || o.fields.length === 0 ? "" : ` differs: ${o.fields.join(",")}`
+  return `${what}${score} [${codes}]${fields}`.trim()
+}
+
 /**
- * A human summary of a report: counts per outcome, ids only.
+ * A human summary of a report: counts per outcome, then merges (main ← incoming), what a dry
+ * run would have written, and the items waiting for a person — ids, codes, scores and the names
+ * of differing fields only. Each pair is listed once, whichever of its patients reported it.
  *
  * @since 0.1.0
  * @category formatting
@@ -146,6 +165,23 @@ export const summary = (report: Report): string => {
       if (p.outcome._tag === "Merged") lines.push(`  ${p.outcome.mainPatientId} ← ${p.outcome.incomingPatientId}`)
     }
   }
+  const seen = new Set<string>()
+  const section = (title: string, pick: (o: Outcome.Encoded) => boolean) => {
+    const items = report.patients.map((p) => p.outcome).filter(pick).map(describeItem).filter((d) => {
+      if (d.length === 0 || seen.has(d)) return false
+      seen.add(d)
+      return true
+    })
+    if (items.length === 0) return
+    lines.push(title)
+    for (const d of items) lines.push(`  ${d}`)
+  }
+  const isDryRun = (o: Outcome.Encoded) => o._tag === "NeedsReview" && o.reasons.includes("dry-run")
+  const wouldWrite = (o: Outcome.Encoded) =>
+    isDryRun(o) && o._tag === "NeedsReview" && (o.reasons.includes("would-link") || o.reasons.includes("would-merge"))
+  section("Would write (dry run):", wouldWrite)
+  section("For a person (review):", (o) => o._tag === "NeedsReview" && !wouldWrite(o))
+  section("Refused:", (o) => o._tag === "Refused")
   return lines.join("\n")
 }
 

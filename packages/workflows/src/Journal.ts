@@ -130,7 +130,11 @@ export class Decision extends Schema.TaggedClass<Decision>()("Decision", {
   score: Schema.optionalWith(Schema.Number, { exact: true }),
   grade: Schema.optionalWith(Scoring.Grade, { exact: true }),
   diffFields: Schema.Array(DiffField),
-  identifierChanges: Schema.optionalWith(Schema.Array(IdentifierChange), { default: () => [] })
+  identifierChanges: Schema.optionalWith(Schema.Array(IdentifierChange), { default: () => [] }),
+  /** What was decided about: a merge (default) or a link. */
+  kind: Schema.optionalWith(Schema.Literal("merge", "link"), { exact: true }),
+  /** The names of the compared fields that differ (links; merges list their diff). */
+  differingFields: Schema.optionalWith(Schema.Array(Schema.String), { exact: true })
 }) {}
 
 /**
@@ -494,23 +498,33 @@ export const decisionEntry = (input: {
     guardCodes: Guard.codes(input.request.guard),
     score: input.request.score.score,
     grade: input.request.score.grade,
-    diffFields: MergeDiff.changes(input.request.diff),
-    identifierChanges: [
-      ...input.request.diff.identifiers.added.map((i) => ({
-        change: "added" as const,
-        name: i.name,
-        role: i.role,
-        label: i.label
-      })),
-      ...input.request.diff.identifiers.removed.map((i) => ({
-        change: "removed" as const,
-        name: i.name,
-        role: i.role,
-        label: i.label
-      }))
-    ]
+    ...(input.request.kind === "link"
+      ? {
+        kind: "link" as const,
+        diffFields: [],
+        differingFields: Scoring.differingFields(input.request.score.vector)
+      }
+      : mergeDetails(input.request))
   })
 }
+
+const mergeDetails = (request: Approver.MergeApprovalRequest) => ({
+  diffFields: MergeDiff.changes(request.diff),
+  identifierChanges: [
+    ...request.diff.identifiers.added.map((i) => ({
+      change: "added" as const,
+      name: i.name,
+      role: i.role,
+      label: i.label
+    })),
+    ...request.diff.identifiers.removed.map((i) => ({
+      change: "removed" as const,
+      name: i.name,
+      role: i.role,
+      label: i.label
+    }))
+  ]
+})
 
 /**
  * Records a patient's final outcome, stamped with the current time.

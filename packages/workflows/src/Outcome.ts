@@ -10,6 +10,7 @@ import { EhrPartnerId, ReceivedPatientId as PatientId } from "@hero-effect/schem
 import type * as Either from "effect/Either"
 import type * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
+import * as Scoring from "./Scoring.js"
 import { Step } from "./Step.js"
 
 // Ids use the lenient `ReceivedPatientId` (any string, branded): an outcome must be recordable for
@@ -60,25 +61,119 @@ export class NoCandidate extends Schema.TaggedClass<NoCandidate>()("NoCandidate"
 }) {}
 
 /**
+ * What a review item is about:
+ *
+ * - `link`: connecting the Hero patient `patientId` to the EHR record `ehrPartnerId`;
+ * - `merge`: merging `patientId` with the other Hero record `otherPatientId` (`mainPatientId`
+ *   is the one that would stay);
+ * - `candidates`: choosing among EHR candidates (`candidateEhrPartnerIds`, best first).
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const ReviewKind = Schema.Literal("link", "merge", "candidates")
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type ReviewKind = typeof ReviewKind.Type
+
+const optional = <S extends Schema.Schema.Any>(schema: S) => Schema.optionalWith(schema, { exact: true })
+
+// What a person needs to act on an item: ids, codes, score and grade, and the names (never the
+// values) of the fields that differ.
+const itemFields = {
+  kind: optional(ReviewKind),
+  patientId: optional(PatientId),
+  otherPatientId: optional(PatientId),
+  mainPatientId: optional(PatientId),
+  ehrPartnerId: optional(EhrPartnerId),
+  candidateEhrPartnerIds: optional(Schema.Array(EhrPartnerId)),
+  score: optional(Schema.Number),
+  grade: optional(Scoring.Grade),
+  fields: optional(Schema.Array(Schema.String))
+}
+
+/**
+ * What a review or refusal is about (see {@link ReviewKind}).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ItemContext {
+  readonly kind?: ReviewKind | undefined
+  readonly patientId?: typeof PatientId.Type | undefined
+  readonly otherPatientId?: typeof PatientId.Type | undefined
+  readonly mainPatientId?: typeof PatientId.Type | undefined
+  readonly ehrPartnerId?: EhrPartnerId | undefined
+  readonly candidateEhrPartnerIds?: ReadonlyArray<EhrPartnerId> | undefined
+  readonly score?: number | undefined
+  readonly grade?: Scoring.Grade | undefined
+  readonly fields?: ReadonlyArray<string> | undefined
+}
+
+/**
  * A person must decide; `reasons` are codes (`several-matches`, `only-possible`, guard codes,
- * `deferred` …), never patient values.
+ * `deferred` …), each once, never patient values; the other fields say what the item is about
+ * (ids, score, grade, the names of the fields that differ) so a person can act on it.
  *
  * @since 0.1.0
  * @category models
  */
 export class NeedsReview extends Schema.TaggedClass<NeedsReview>()("NeedsReview", {
-  reasons: Schema.Array(Schema.String)
+  reasons: Schema.Array(Schema.String),
+  ...itemFields
 }) {}
 
 /**
- * The safety rules (or the approver) refused; `codes` are the guard codes.
+ * The safety rules (or the approver) refused; `codes` are the guard codes, each once, with what
+ * the refusal is about.
  *
  * @since 0.1.0
  * @category models
  */
 export class Refused extends Schema.TaggedClass<Refused>()("Refused", {
-  codes: Schema.Array(Schema.String)
+  codes: Schema.Array(Schema.String),
+  ...itemFields
 }) {}
+
+const unique = (codes: ReadonlyArray<string>): ReadonlyArray<string> => [...new Set(codes)]
+
+type Defined<A> = { readonly [K in keyof A]?: Exclude<A[K], undefined> }
+
+const defined = <A extends object>(o: A): Defined<A> =>
+  Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Defined<A>
+
+/**
+ * A review item: reasons de-duplicated (first occurrence kept), undefined context left out.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const needsReview = (reasons: ReadonlyArray<string>, context: ItemContext = {}): NeedsReview =>
+  new NeedsReview({ reasons: unique(reasons), ...defined(context) })
+
+/**
+ * A refusal: codes de-duplicated, undefined context left out.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const refused = (codes: ReadonlyArray<string>, context: ItemContext = {}): Refused =>
+  new Refused({ codes: unique(codes), ...defined(context) })
+
+/**
+ * The context of a score for an item: its total, grade and the names of the fields that differ.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const scoreContext = (score: Scoring.ScoreResult): Pick<ItemContext, "score" | "grade" | "fields"> => ({
+  score: score.score,
+  grade: score.grade,
+  fields: Scoring.differingFields(score.vector)
+})
 
 /**
  * A step failed. `error` is the failure's tag, `message` its (privacy-safe) message;

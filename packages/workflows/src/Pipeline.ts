@@ -1,23 +1,38 @@
 /**
- * The whole job for one Hero patient: find EHR candidates → select → connect, and when the chosen
- * EHR record already belongs to another Hero patient, preview → guard → approve → merge → verify.
- * Every write is journaled before it runs, done under a lease, and never repeated blindly: an
- * unknown outcome (a lost response, a timeout) is verified by reading the records back.
+ * The whole job for one Hero patient, decided over everything around it:
+ *
+ * 1. read the patient, its EHR candidates, and the Hero patients sharing its date of birth or
+ *    verified NHS number (the population a twin, a relative or a duplicate would show up in);
+ * 2. duplicates among them (a `match`, or the same verified NHS number) form a group whose
+ *    survivor the `Survivor` rules choose — the same answer from every member, in any order; a
+ *    patient that is not the survivor is merged into it (preview → guard → approve → merge →
+ *    verify), a survivor goes on to its link;
+ * 3. the link: `Selection.proposeLink` over the whole candidate set (margin, look-alikes,
+ *    placeholders, link rules) → the approver → connect.
+ *
+ * Every write is decided by the rules and the approver, journaled before it runs, done under a
+ * lease, and never repeated blindly: an unknown outcome (a lost response, a timeout) is verified
+ * by reading the records back.
  *
  * @since 0.1.0
  */
 import type { HeroHealthError } from "@hero-effect/client"
 import { HeroHealthClient } from "@hero-effect/client"
-import type { EhrPartnerId, PatientId, PatientV1 } from "@hero-effect/schema"
+import type { EhrPartnerId, PatientId, PatientV1, PatientV2 } from "@hero-effect/schema"
+import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
+import * as Stream from "effect/Stream"
 import * as Approver from "./Approver.js"
 import * as Guard from "./Guard.js"
 import * as Journal from "./Journal.js"
+import * as Lookalike from "./Lookalike.js"
 import * as Outcome from "./Outcome.js"
 import * as PatientLease from "./PatientLease.js"
+import type * as Placeholder from "./Placeholder.js"
 import * as Scoring from "./Scoring.js"
 import * as Selection from "./Selection.js"
 import * as Step from "./Step.js"
+import * as Survivor from "./Survivor.js"
 import * as Verify from "./Verify.js"
 
 /**
@@ -30,10 +45,34 @@ export interface Options {
   /** Identifies this run in the journal. */
   readonly runId: string
   readonly scoring?: Scoring.ScoringConfig | undefined
+  /** Merge rules (default `Guard.defaultRules`). */
   readonly rules?: ReadonlyArray<Guard.GuardRule> | undefined
+  /** Link rules (default `Guard.defaultLinkRules`). */
+  readonly linkRules?: ReadonlyArray<Guard.LinkRule> | undefined
+  /** Points the best EHR candidate must clear the runner-up by (default 6). */
+  readonly margin?: number | undefined
+  /** How look-alikes block automation (default `distinguishable`; see `Lookalike`). */
+  readonly lookalikes?: Lookalike.Mode | undefined
+  readonly placeholders?: Placeholder.Config | undefined
+  /** Which record stays in a merge (default `Survivor.defaultRules`). */
+  readonly survivorRules?: ReadonlyArray<Survivor.Rule> | undefined
+  /**
+   * How the Hero population around a patient is seen: `search` (default) asks the v3 search for
+   * the patients sharing its date of birth and, when it has a verified one, its NHS number (two
+   * reads); `none` asks nothing — no duplicate groups, no Hero look-alikes, so only links with
+   * strong identity are automatic and nothing is merged that an EHR record does not expose.
+   */
+  readonly population?: "search" | "none" | undefined
+  /**
+   * The most records one population search reads (default 500). A date of birth shared by more
+   * (a sentinel) is incomplete evidence: such a patient gets no automatic decision unless strong
+   * identity holds.
+   */
+  readonly populationLimit?: number | undefined
   /**
    * Read only: decide everything, write nothing. Links and merges are not made; their outcome is
-   * `NeedsReview` with `dry-run` and what would have been done (`would-link`, `would-merge`).
+   * `NeedsReview` with `dry-run` and what would have been done (`would-link`, `would-merge`),
+   * with the ids, score and grade — or the reasons a person must decide.
    */
   readonly dryRun?: boolean | undefined
 }
@@ -65,7 +104,9 @@ const readPatient = (client: Client, patientId: PatientId) =>
   )
 
 /**
- * Links a patient to an EHR record, journaled, verified when the outcome is unknown.
+ * Writes a link of a patient to an EHR record — journaled, verified when the outcome is unknown —
+ * without deciding anything: the pipeline calls it only after {@link link} has run the link rules
+ * and the approver. Use `link` unless you have decided yourself.
  *
  * @since 0.1.0
  * @category steps
@@ -77,7 +118,9 @@ export const connect = (
 ): Effect.Effect<Outcome.Outcome, Journal.JournalError, Requirements> =>
   Effect.gen(function*() {
     const client = yield* HeroHealthClient
-    if (options.dryRun === true) return new Outcome.NeedsReview({ reasons: ["dry-run", "would-link"] })
+    if (options.dryRun === true) {
+      return Outcome.needsReview(["dry-run", "would-link"], { kind: "link", patientId, ehrPartnerId })
+    }
     const key = Step.key("connect", patientId, ehrPartnerId)
     const base = { runId: options.runId, patientId, step: "connect" as const, key }
     yield* Journal.stepStarted(base)
@@ -89,7 +132,7 @@ export const connect = (
     const error = result.left
     if (error._tag === "Conflict") {
       yield* Journal.stepFinished({ ...base, outcome: "failed", details: { code: error.code ?? "conflict" } })
-      return new Outcome.NeedsReview({ reasons: [`connect-${error.code ?? "conflict"}`] })
+      return Outcome.needsReview([`connect-${error.code ?? "conflict"}`], { kind: "link", patientId, ehrPartnerId })
     }
     if (!Outcome.fromClientError("connect", error).outcomeUnknown) {
       yield* Journal.stepFinished({ ...base, outcome: "failed", details: { error: error._tag } })
@@ -122,13 +165,38 @@ const verifyConnect = (options: Options, patientId: PatientId, ehrPartnerId: Ehr
     if (verification.evidence === "not-applied") {
       return new Outcome.Failed({ error: "NotApplied", message: "connect was not applied", step: "connect" })
     }
-    return new Outcome.NeedsReview({ reasons: [`connect-${verification.reason}`] })
+    return Outcome.needsReview([`connect-${verification.reason}`], { kind: "link", patientId, ehrPartnerId })
   })
 
 /**
- * Merges `incoming` into `main` (which stays): re-reads both, previews, checks the guard rules,
- * asks the approver, merges with the preview's token and verifies by reading both back. Runs
- * under a lease on both patients; the token never leaves this attempt.
+ * A pair to merge: `incoming` into `main` (which stays), the EHR record the main one holds, if
+ * that is how the pair was found, and the records seen around the pair (look-alike evidence for
+ * the guard).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface MergePair {
+  readonly main: PatientId
+  readonly incoming: PatientId
+  readonly ehrPartnerId?: EhrPartnerId | undefined
+  readonly others?: ReadonlyArray<Lookalike.Seen> | undefined
+}
+
+const reviewReasons = (guard: Guard.GuardResult, score: Scoring.ScoreResult, decision: Approver.ApprovalDecision) => {
+  const codes = Guard.codes(guard)
+  return [
+    ...codes,
+    ...(score.grade !== "match" ? ["SCORE_NOT_MATCH"] : []),
+    ...(codes.length === 0 && score.grade === "match" && decision._tag === "Deferred" ? ["DEFERRED_BY_APPROVER"] : [])
+  ]
+}
+
+/**
+ * Merges `incoming` into `main` (which stays): re-reads the incoming one, previews, checks the
+ * guard rules (with the look-alikes seen around the pair), asks the approver, merges with the
+ * preview's token and verifies by reading both back. Runs under a lease on both patients; the
+ * token never leaves this attempt.
  *
  * @since 0.1.0
  * @category steps
@@ -136,11 +204,13 @@ const verifyConnect = (options: Options, patientId: PatientId, ehrPartnerId: Ehr
 export const merge = (
   options: Options,
   patientId: PatientId,
-  pair: { readonly main: PatientId; readonly incoming: PatientId; readonly ehrPartnerId?: EhrPartnerId | undefined }
+  pair: MergePair
 ): Effect.Effect<Outcome.Outcome, Journal.JournalError, Requirements> =>
   Effect.gen(function*() {
     const client = yield* HeroHealthClient
     const { incoming, main } = pair
+    const other = patientId === main ? incoming : main
+    const item = { kind: "merge" as const, patientId, otherPatientId: other, mainPatientId: main }
     const merged = new Outcome.Merged(
       pair.ehrPartnerId === undefined
         ? { mainPatientId: main, incomingPatientId: incoming }
@@ -164,7 +234,7 @@ export const merge = (
           }),
           error._tag === "Conflict"
             ? Effect.fail(
-              new StepFailed(new Outcome.Refused({ codes: [`PREVIEW_${(error.code ?? "conflict").toUpperCase()}`] }))
+              new StepFailed(Outcome.refused([`PREVIEW_${(error.code ?? "conflict").toUpperCase()}`], item))
             )
             : failed("preview")(error)
         )
@@ -179,35 +249,54 @@ export const merge = (
     })
 
     const score = Scoring.scorePatients(preview.mainPatient, preview.incomingPatient, options.scoring)
+    const subject = Scoring.fromV1(preview.incomingPatient)
+    const chosen = Scoring.fromV1(preview.mainPatient)
+    const others = (pair.others ?? []).filter((o) => o.heroId !== main && o.heroId !== incoming)
+    const lookalikes = Lookalike.blocking({
+      subject,
+      chosen,
+      found: Lookalike.find({
+        subject,
+        subjectHeroId: incoming,
+        chosen,
+        chosenIds: { heroId: main, ehrPartnerId: preview.mainPatient.ehrPartnerId },
+        others,
+        scoring: options.scoring
+      }),
+      others,
+      mode: options.lookalikes,
+      scoring: options.scoring
+    })
     const context = Guard.contextFromPreview(preview, {
       score,
-      requested: { mainPatientId: main, incomingPatientId: incoming }
+      requested: { mainPatientId: main, incomingPatientId: incoming },
+      evidence: { lookalikes, placeholders: options.placeholders }
     })
     const guard = Guard.evaluate(options.rules ?? Guard.defaultRules, context)
-    const request: Approver.ApprovalRequest = {
+    const request: Approver.MergeApprovalRequest = {
+      kind: "merge",
       mainPatientId: main,
       incomingPatientId: incoming,
       diff: context.diff,
       score,
       guard
     }
+    const itemWithScore = { ...item, ...Outcome.scoreContext(score) }
     const mergeKey = Step.key("merge", main, incoming)
     if (guard.verdict === "refuse") {
       const decision = new Approver.Rejected({ by: "guard", reason: Guard.codes(guard).join(",") })
       yield* Journal.decision({ ...journal, key: mergeKey, request, decision })
-      return new Outcome.Refused({ codes: Guard.codes(guard) })
+      return Outcome.refused(Guard.codes(guard), itemWithScore)
     }
     const decision = yield* Approver.decide(request)
     yield* Journal.decision({ ...journal, key: mergeKey, request, decision })
     if (decision._tag === "Rejected") {
       return decision.by === "dry-run"
-        ? new Outcome.NeedsReview({ reasons: ["dry-run", ...Guard.codes(guard)] })
-        : new Outcome.Refused({ codes: [`REJECTED_BY_APPROVER`, ...Guard.codes(guard)] })
+        ? Outcome.needsReview(["dry-run", ...reviewReasons(guard, score, decision)], itemWithScore)
+        : Outcome.refused(["REJECTED_BY_APPROVER", ...Guard.codes(guard)], itemWithScore)
     }
-    if (decision._tag === "Deferred") {
-      return new Outcome.NeedsReview({ reasons: [decision.reason, ...Guard.codes(guard)] })
-    }
-    if (options.dryRun === true) return new Outcome.NeedsReview({ reasons: ["dry-run", "would-merge"] })
+    if (decision._tag === "Deferred") return Outcome.needsReview(reviewReasons(guard, score, decision), itemWithScore)
+    if (options.dryRun === true) return Outcome.needsReview(["dry-run", "would-merge"], itemWithScore)
 
     yield* Journal.stepStarted({ ...journal, step: "merge", key: mergeKey })
     const result = yield* Effect.either(
@@ -224,7 +313,7 @@ export const merge = (
           details: { error: result.left._tag }
         })
         return result.left._tag === "Conflict"
-          ? new Outcome.Refused({ codes: [`MERGE_${(result.left.code ?? "conflict").toUpperCase()}`] })
+          ? Outcome.refused([`MERGE_${(result.left.code ?? "conflict").toUpperCase()}`], itemWithScore)
           : failure
       }
       yield* Journal.stepFinished({
@@ -335,6 +424,126 @@ const recordOutcome = (options: Options, patientId: PatientId, outcome: Outcome.
     ? Effect.void
     : Journal.patientOutcome({ runId: options.runId, patientId, outcome })
 
+/**
+ * Decides a link and, when the approver agrees, writes it: the link rules' verdict, the
+ * approver's decision (journaled with the score, codes and differing field names), then
+ * {@link connect}. A dry run stops before the write and says what it would have linked.
+ *
+ * @since 0.1.0
+ * @category steps
+ */
+export const link = (
+  options: Options,
+  patient: PatientV1,
+  proposal: Selection.Proposed
+): Effect.Effect<Outcome.Outcome, Journal.JournalError, Requirements> =>
+  Effect.gen(function*() {
+    const ehrPartnerId = proposal.candidate.ehrPartnerId
+    const patientId = patient.id
+    const item = { kind: "link" as const, patientId, ehrPartnerId, ...Outcome.scoreContext(proposal.result) }
+    if (ehrPartnerId === undefined) return Outcome.needsReview(["candidate-without-ehr-id"], item)
+    const { guard } = proposal
+    const request: Approver.LinkApprovalRequest = {
+      kind: "link",
+      patientId,
+      ehrPartnerId,
+      score: proposal.result,
+      guard
+    }
+    const journal = { runId: options.runId, patientId, key: Step.key("connect", patientId, ehrPartnerId) }
+    if (guard.verdict === "refuse") {
+      const decision = new Approver.Rejected({ by: "guard", reason: Guard.codes(guard).join(",") })
+      yield* Journal.decision({ ...journal, request, decision })
+      return Outcome.refused(Guard.codes(guard), item)
+    }
+    const decision = yield* Approver.decide(request)
+    yield* Journal.decision({ ...journal, request, decision })
+    if (decision._tag === "Rejected") {
+      return decision.by === "dry-run"
+        ? Outcome.needsReview(["dry-run", ...reviewReasons(guard, proposal.result, decision)], item)
+        : Outcome.refused(["REJECTED_BY_APPROVER", ...Guard.codes(guard)], item)
+    }
+    if (decision._tag === "Deferred") {
+      return Outcome.needsReview(reviewReasons(guard, proposal.result, decision), item)
+    }
+    if (options.dryRun === true) return Outcome.needsReview(["dry-run", "would-link"], item)
+    return yield* connect(options, patientId, ehrPartnerId)
+  })
+
+/** Hero patients around a patient: the v3 search by date of birth and by verified NHS number. */
+const population = (client: Client, options: Options, patient: PatientV1) =>
+  Effect.gen(function*() {
+    if (options.population === "none") return { records: [] as ReadonlyArray<PatientV2>, complete: false }
+    const limit = options.populationLimit ?? 500
+    const queries = [
+      ...(patient.dateOfBirth !== null && patient.dateOfBirth !== undefined
+        ? [{ dateOfBirth: patient.dateOfBirth }]
+        : []),
+      ...(patient.nhsNumber?._tag === "VerifiedNhsNumber" ? [{ nhsNumber: patient.nhsNumber.value }] : [])
+    ]
+    const byId = new Map<string, PatientV2>()
+    let complete = true
+    for (const query of queries) {
+      const page = yield* client.streamPatientsV3({ ...query, pageSize: 100 }).pipe(
+        Stream.take(limit + 1),
+        Stream.runCollect,
+        Effect.catchAll(failed("candidates"))
+      )
+      if (Chunk.size(page) > limit) complete = false
+      for (const record of Chunk.toReadonlyArray(page).slice(0, limit)) {
+        if (record.heroId !== undefined && record.heroId !== patient.id) byId.set(record.heroId, record)
+      }
+    }
+    const records = [...byId.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([, r]) => r)
+    return { records, complete }
+  })
+
+const heroSeen = (records: ReadonlyArray<PatientV2>): ReadonlyArray<Lookalike.Seen> =>
+  records.map((r) => ({
+    source: "hero" as const,
+    heroId: r.heroId,
+    ehrPartnerId: r.ehrPartnerId,
+    demographics: Scoring.fromV2(r)
+  }))
+
+const ehrSeen = (records: ReadonlyArray<PatientV2>): ReadonlyArray<Lookalike.Seen> =>
+  records.map((r) => ({
+    source: "ehr" as const,
+    heroId: r.heroId,
+    ehrPartnerId: r.ehrPartnerId,
+    demographics: Scoring.fromV2(r)
+  }))
+
+/**
+ * The Hero records that are duplicates of a patient: a `match`, or the same verified NHS number
+ * (merged or reviewed under the merge rules) — and those that agree on everything but carry a
+ * different verified NHS number (never merged: a person routes them to PCSE).
+ *
+ * @since 0.1.0
+ * @category steps
+ */
+export const duplicatesOf = (
+  patient: PatientV1,
+  records: ReadonlyArray<PatientV2>,
+  config: Scoring.ScoringConfig = Scoring.defaultConfig
+): {
+  readonly duplicates: ReadonlyArray<PatientV2>
+  readonly numberMismatches: ReadonlyArray<PatientV2>
+} => {
+  const subject = Scoring.fromV1(patient)
+  const duplicates: Array<PatientV2> = []
+  const numberMismatches: Array<PatientV2> = []
+  for (const record of records) {
+    const result = Scoring.score(subject, Scoring.fromV2(record), config)
+    if (result.vector.nhsNumber === "exact" || result.grade === "match") duplicates.push(record)
+    else if (
+      result.vector.nhsNumber === "different" &&
+      Scoring.scoreWithoutNhsNumber(subject, Scoring.fromV2(record), config).grade === "match"
+    ) numberMismatches.push(record)
+  }
+  return { duplicates, numberMismatches }
+}
+
 const fresh = (
   options: Options,
   patientId: PatientId,
@@ -355,36 +564,82 @@ const fresh = (
       return new Outcome.AlreadyMerged({ patientId })
     }
     const candidates = yield* client.listPatientEhrCandidates(patientId).pipe(Effect.catchAll(failed("candidates")))
-    const selection = Selection.selectCandidate(patient, candidates.data, options.scoring)
+    const around = yield* population(client, options, patient)
+    const { duplicates, numberMismatches } = duplicatesOf(patient, around.records, options.scoring)
+    const others = [...heroSeen(around.records), ...ehrSeen(candidates.data)]
+
+    // Duplicates: the survivor is chosen by rules, the same from every member of the group.
+    const group = [Survivor.contender(patient.id, patient), ...duplicates.map((d) => Survivor.contender(d.heroId!, d))]
+    const choice = Survivor.choose(group, options.survivorRules)
     yield* Journal.stepFinished({
       ...base,
       outcome: "succeeded",
-      details: { candidates: candidates.data.length, selection: selection._tag }
-    })
-    switch (selection._tag) {
-      case "AlreadyLinked":
-        return selection.candidate.ehrPartnerId === undefined
-          ? new Outcome.AlreadyLinked({ patientId })
-          : new Outcome.AlreadyLinked({ patientId, ehrPartnerId: selection.candidate.ehrPartnerId })
-      case "NoCandidate":
-        return new Outcome.NoCandidate({ patientId })
-      case "NeedsReview": {
-        const owner = selection.candidates[0]?.candidate
-        if (selection.reason === "linked-to-another-patient" && owner?.heroId !== undefined) {
-          // The EHR record already belongs to another Hero patient: the two are duplicates. The
-          // record that holds the EHR link stays; this one is merged into it.
-          return yield* merge(options, patientId, {
-            main: owner.heroId,
-            incoming: patientId,
-            ehrPartnerId: owner.ehrPartnerId
-          })
-        }
-        return new Outcome.NeedsReview({ reasons: [selection.reason] })
+      details: {
+        candidates: candidates.data.length,
+        population: around.records.length,
+        duplicates: duplicates.length,
+        survivor: choice.survivor.id === patient.id ? "self" : "other",
+        survivorRule: choice.decidedBy
       }
-      case "Selected": {
-        const ehrPartnerId = selection.candidate.ehrPartnerId
-        if (ehrPartnerId === undefined) return new Outcome.NeedsReview({ reasons: ["candidate-without-ehr-id"] })
-        const linked = yield* connect(options, patientId, ehrPartnerId)
+    })
+    if (choice.survivor.id !== patient.id) {
+      return yield* merge(options, patientId, {
+        main: choice.survivor.id,
+        incoming: patientId,
+        ehrPartnerId: choice.survivor.ehrPartnerId,
+        others
+      })
+    }
+
+    const proposal = Selection.proposeLink(patient, candidates.data, heroSeen(around.records), {
+      scoring: options.scoring,
+      margin: options.margin,
+      lookalikes: options.lookalikes,
+      placeholders: options.placeholders,
+      rules: around.complete ? options.linkRules : Guard.add(
+        options.linkRules ?? Guard.defaultLinkRules,
+        populationIncomplete
+      )
+    })
+    const mismatch = numberMismatches[0]
+    switch (proposal._tag) {
+      case "AlreadyLinked":
+        return proposal.candidate.ehrPartnerId === undefined
+          ? new Outcome.AlreadyLinked({ patientId })
+          : new Outcome.AlreadyLinked({ patientId, ehrPartnerId: proposal.candidate.ehrPartnerId })
+      case "NoCandidate":
+        // A Hero record agreeing on everything but a verified NHS number is reported, not lost.
+        return mismatch === undefined
+          ? new Outcome.NoCandidate({ patientId })
+          : Outcome.needsReview(["NHS_NUMBER_MISMATCH", "ROUTE_TO_PCSE"], {
+            kind: "merge",
+            patientId,
+            otherPatientId: mismatch.heroId,
+            ...Outcome.scoreContext(Scoring.score(Scoring.fromV1(patient), Scoring.fromV2(mismatch), options.scoring))
+          })
+      case "NhsNumberMismatch":
+        return Outcome.needsReview(["NHS_NUMBER_MISMATCH", "ROUTE_TO_PCSE"], {
+          kind: "link",
+          patientId,
+          ehrPartnerId: proposal.candidate.ehrPartnerId,
+          otherPatientId: proposal.candidate.heroId ?? mismatch?.heroId,
+          ...Outcome.scoreContext(proposal.result)
+        })
+      case "NeedsReview":
+        return Outcome.needsReview([proposal.reason], {
+          kind: "candidates",
+          patientId,
+          candidateEhrPartnerIds: Selection.candidateIds(proposal.candidates),
+          ...(proposal.candidates[0] === undefined ? {} : Outcome.scoreContext(proposal.candidates[0].result))
+        })
+      case "Proposed": {
+        const owner = proposal.candidate.heroId
+        if (owner !== undefined && owner !== patientId) {
+          // The EHR record belongs to another Hero patient the population did not show as a
+          // duplicate: compare the two Hero records themselves before merging anything.
+          return yield* ownerOfCandidate(options, patient, owner, proposal, others)
+        }
+        const linked = yield* link(options, patient, proposal)
         // Another patient took the EHR record first (a duplicate processed concurrently), or a
         // lost response was verified as not applied (it may have been that refusal): look again;
         // the record's owner is now known and the pair goes to the merge.
@@ -396,3 +651,52 @@ const fresh = (
       }
     }
   }).pipe(Effect.catchIf((e): e is StepFailed => e instanceof StepFailed, (e) => Effect.succeed(e.outcome)))
+
+const populationIncomplete: Guard.LinkRule = Guard.fromLinkPredicate({
+  code: "POPULATION_INCOMPLETE",
+  description: "Too many Hero records share the date of birth to see them all",
+  severity: "review",
+  reason: "the Hero population around the patient could not be read whole",
+  when: (ctx) => !Lookalike.isStrongIdentity(ctx.score.vector)
+})
+
+const ownerOfCandidate = (
+  options: Options,
+  patient: PatientV1,
+  owner: PatientId,
+  proposal: Selection.Proposed,
+  others: ReadonlyArray<Lookalike.Seen>
+) =>
+  Effect.gen(function*() {
+    const client = yield* HeroHealthClient
+    const ownerRecord = yield* readPatient(client, owner)
+    const item = {
+      kind: "merge" as const,
+      patientId: patient.id,
+      otherPatientId: owner,
+      ehrPartnerId: proposal.candidate.ehrPartnerId,
+      ...Outcome.scoreContext(proposal.result)
+    }
+    if (ownerRecord === undefined || ownerRecord.status === "archived") {
+      return Outcome.needsReview(["linked-to-another-patient"], item)
+    }
+    const pairScore = Scoring.scorePatients(patient, ownerRecord, options.scoring)
+    if (pairScore.grade !== "match" && pairScore.vector.nhsNumber !== "exact") {
+      return Outcome.needsReview(["linked-to-another-patient"], { ...item, ...Outcome.scoreContext(pairScore) })
+    }
+    const choice = Survivor.choose(
+      [Survivor.contender(patient.id, patient), Survivor.contender(owner, ownerRecord)],
+      options.survivorRules
+    )
+    if (choice.survivor.id !== owner) {
+      // This patient holds another EHR link (or wins on the rules) while the EHR record it matches
+      // is linked to the other: two GP records for one person, or a wrong link — a person decides.
+      return Outcome.needsReview(["linked-to-another-patient", "BOTH_LINKED"], item)
+    }
+    return yield* merge(options, patient.id, {
+      main: owner,
+      incoming: patient.id,
+      ehrPartnerId: proposal.candidate.ehrPartnerId,
+      others
+    })
+  })

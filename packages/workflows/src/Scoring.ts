@@ -11,6 +11,9 @@
 import type { DateOfBirth, PatientV1, PatientV2, ReceivedNhsNumber, Sex } from "@hero-effect/schema"
 import { jaroWinkler } from "@hero-effect/schema/NameSimilarity"
 import * as Schema from "effect/Schema"
+import * as Frequencies from "./Frequencies.js"
+import { isAdjacentTransposition, osaDistance } from "./internal/editDistance.js"
+import * as GivenNames from "./internal/givenNames.js"
 import * as N from "./internal/normalise.js"
 
 /**
@@ -48,7 +51,17 @@ export type Field = typeof Field.Type
  * How one field compares:
  *
  * - `exact`: equal after normalisation;
- * - `close`: similar (a typo, transposed day and month, the same outward postcode …);
+ * - `nickname`: forenames only — a known diminutive of the same name (Bob / Robert, Liz /
+ *   Elizabeth), from the maintained given-name table;
+ * - `typo`: names only — a likely keying error: one letter off (or two on a long name), where
+ *   the two spellings are not both real given names;
+ * - `partial`: names only — one name's parts are all in the other (double-barrelled surname,
+ *   Mary-Jane / Mary);
+ * - `close`: dates of birth (day and month transposed, one digit off), postcodes (same outward
+ *   code), address lines and towns (similar spelling);
+ * - `similar`: forenames only — two *different* real names that look alike (Jon / John, Aron /
+ *   Aaron, Stephen / Steven): with equal date of birth and surname this is the twin pattern,
+ *   so it counts against;
  * - `different`;
  * - `missing`: at least one side has no (known) value;
  * - `invalid`: NHS number only — at least one side carries a number that fails validation.
@@ -56,7 +69,17 @@ export type Field = typeof Field.Type
  * @since 0.1.0
  * @category schemas
  */
-export const Level = Schema.Literal("exact", "close", "different", "missing", "invalid")
+export const Level = Schema.Literal(
+  "exact",
+  "nickname",
+  "typo",
+  "partial",
+  "close",
+  "similar",
+  "different",
+  "missing",
+  "invalid"
+)
 
 /**
  * @since 0.1.0
@@ -155,16 +178,35 @@ const fromPatient = (patient: PatientV1 | PatientV2): Demographics => ({
 export type LevelWeights = { readonly [L in Level]: number }
 
 /**
+ * A grade cap: the grade is at most `grade` when `field` compares at `level` (and, if given,
+ * `and.field` at `and.level`).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Cap {
+  readonly field: Field
+  readonly level: Level
+  readonly and?: { readonly field: Field; readonly level: Level } | undefined
+  readonly grade: Grade
+}
+
+/**
  * The scoring configuration.
  *
  * - `weights`: points per field and level (think log2(m/u) of Splink: positive when agreement is
  *   evidence for the same person, negative when disagreement is evidence against);
  * - `thresholds`: a total at or above `match` grades `match`, at or above `possible` grades
  *   `possible`, anything lower `no-match`;
- * - `nameCloseThreshold`: Jaro-Winkler similarity from which two different names are `close`;
- * - `addressCloseThreshold`, `townCloseThreshold`: the same for the first address line and town;
- * - `caps`: the grade is at most `grade` when `field` compares at `level` (on top of the fixed
- *   rule that differing verified NHS numbers always grade `no-match`).
+ * - `nameCloseThreshold`: Jaro-Winkler similarity from which two different forenames that are
+ *   neither nicknames nor typos are `similar` (the twin pattern);
+ * - `addressCloseThreshold`, `townCloseThreshold`: Jaro-Winkler from which address lines (with
+ *   the same house and flat numbers) and towns are `close`;
+ * - `caps`: grade caps (on top of the fixed rule that differing verified NHS numbers always grade
+ *   `no-match`);
+ * - `frequencies`: term frequencies for frequency-aware agreement (see `Frequencies`): exact
+ *   agreement on a common surname, forename or crowded postcode, or on a 1 January date of birth,
+ *   earns fewer points. `Frequencies.none` turns it off.
  *
  * @since 0.1.0
  * @category models
@@ -175,22 +217,37 @@ export interface ScoringConfig {
   readonly nameCloseThreshold: number
   readonly addressCloseThreshold: number
   readonly townCloseThreshold: number
-  readonly caps: ReadonlyArray<{ readonly field: Field; readonly level: Level; readonly grade: Grade }>
+  readonly caps: ReadonlyArray<Cap>
+  readonly frequencies: Frequencies.Frequencies
+  readonly frequencyAdjustment: Frequencies.AdjustmentConfig
 }
 
-const w = (exact: number, close: number, different: number, missing = 0, invalid = 0): LevelWeights => ({
+const w = (
+  exact: number,
+  close: number,
+  different: number,
+  names: { readonly nickname?: number; readonly typo?: number; readonly partial?: number; readonly similar?: number } =
+    {}
+): LevelWeights => ({
   exact,
+  nickname: names.nickname ?? close,
+  typo: names.typo ?? close,
+  partial: names.partial ?? close,
   close,
+  similar: names.similar ?? different,
   different,
-  missing,
-  invalid
+  missing: 0,
+  invalid: 0
 })
 
 /**
  * The default configuration. With it, the same person with all fields equal scores 44 (28 without
- * an NHS number); `match` needs 22, `possible` 7. Twins without NHS numbers (same date of birth,
- * surname and address, different forename) score 18: `possible`, never `match`. A date of birth
- * that differs caps the grade at `possible` (a person must look at it), whatever else agrees.
+ * an NHS number, less for common names); `match` needs 22, `possible` 7. Twins without NHS
+ * numbers (same date of birth, surname and address) never grade `match`: a different forename
+ * costs 5 and caps the grade at `possible`, and so does a *similar* one (Jon / John — the twin
+ * pattern). Grades are capped at `possible` (a person must look) when the date of birth differs,
+ * when the forenames differ or are merely similar, and when two addresses share a postcode but
+ * not the house or flat number (another household in the same street or block).
  *
  * @since 0.1.0
  * @category constants
@@ -199,8 +256,8 @@ export const defaultConfig: ScoringConfig = {
   weights: {
     nhsNumber: w(16, 0, -10),
     dateOfBirth: w(7, 2, -6),
-    lastName: w(6, 4, -3),
-    firstName: w(5, 3, -5),
+    lastName: w(6, 4, -3, { partial: 4 }),
+    firstName: w(5, 3, -5, { nickname: 3.5, typo: 3, partial: 3, similar: -5 }),
     sex: w(1, 0, -4),
     postcode: w(5, 1.5, -1),
     addressLine1: w(3, 1.5, -0.5),
@@ -210,7 +267,14 @@ export const defaultConfig: ScoringConfig = {
   nameCloseThreshold: 0.88,
   addressCloseThreshold: 0.9,
   townCloseThreshold: 0.9,
-  caps: [{ field: "dateOfBirth", level: "different", grade: "possible" }]
+  caps: [
+    { field: "dateOfBirth", level: "different", grade: "possible" },
+    { field: "firstName", level: "similar", grade: "possible" },
+    { field: "firstName", level: "different", grade: "possible" },
+    { field: "addressLine1", level: "different", and: { field: "postcode", level: "exact" }, grade: "possible" }
+  ],
+  frequencies: Frequencies.prior,
+  frequencyAdjustment: Frequencies.defaultAdjustment
 }
 
 /**
@@ -226,6 +290,8 @@ export interface ConfigOverrides {
   readonly addressCloseThreshold?: number
   readonly townCloseThreshold?: number
   readonly caps?: ScoringConfig["caps"]
+  readonly frequencies?: Frequencies.Frequencies
+  readonly frequencyAdjustment?: Partial<Frequencies.AdjustmentConfig>
 }
 
 /**
@@ -246,7 +312,9 @@ export const makeConfig = (overrides: ConfigOverrides, base: ScoringConfig = def
     nameCloseThreshold: overrides.nameCloseThreshold ?? base.nameCloseThreshold,
     addressCloseThreshold: overrides.addressCloseThreshold ?? base.addressCloseThreshold,
     townCloseThreshold: overrides.townCloseThreshold ?? base.townCloseThreshold,
-    caps: overrides.caps ?? base.caps
+    caps: overrides.caps ?? base.caps,
+    frequencies: overrides.frequencies ?? base.frequencies,
+    frequencyAdjustment: { ...base.frequencyAdjustment, ...overrides.frequencyAdjustment }
   }
 }
 
@@ -294,17 +362,54 @@ const compareDateOfBirth = (a: DateOfBirth | null | undefined, b: DateOfBirth | 
   return "different"
 }
 
-const compareName = (a: string | undefined, b: string | undefined, threshold: number): Level => {
+// One name's parts all in the other's (SMITH-JONES / SMITH, Mary Jane / Mary).
+const partsContained = (a: string | undefined, b: string | undefined): boolean => {
+  const pa = N.nameParts(a)
+  const pb = N.nameParts(b)
+  const [shorter, longer] = pa.length <= pb.length ? [pa, pb] : [pb, pa]
+  return longer.length > 1 && shorter.length > 0 && shorter.every((p) => longer.includes(p))
+}
+
+/**
+ * Whether two different normalised names look like one keyed wrongly: two neighbouring letters
+ * swapped, or one letter off on a name of six letters or more, or two off on one of nine or more.
+ * Two real given names are never a typo of each other (they are `similar`, the twin pattern).
+ */
+const likelyTypo = (a: string, b: string, realNames: (s: string) => boolean): boolean => {
+  if (realNames(a) && realNames(b)) return false
+  const shortest = Math.min(a.length, b.length)
+  if (shortest >= 4 && isAdjacentTransposition(a, b)) return true
+  const distance = osaDistance(a, b)
+  return (distance === 1 && Math.max(a.length, b.length) >= 6) || (distance === 2 && shortest >= 9)
+}
+
+const compareFirstName = (a: string | undefined, b: string | undefined, threshold: number): Level => {
   const na = N.name(a)
   const nb = N.name(b)
   if (na.length === 0 || nb.length === 0) return "missing"
   if (na === nb) return "exact"
-  if (jaroWinkler(na, nb) >= threshold) return "close"
-  // A double-barrelled or multi-part name that contains the other (SMITH-JONES / SMITH).
-  const pa = N.nameParts(a)
-  const pb = N.nameParts(b)
-  const [shorter, longer] = pa.length <= pb.length ? [pa, pb] : [pb, pa]
-  if (longer.length > 1 && shorter.length > 0 && shorter.every((p) => longer.includes(p))) return "close"
+  if (GivenNames.areSpellingVariants(na, nb)) return "similar"
+  if (GivenNames.areDiminutives(na, nb)) return "nickname"
+  // The first parts of multi-part forenames ("Bob James" / "Robert").
+  const fa = N.nameParts(a)[0] ?? na
+  const fb = N.nameParts(b)[0] ?? nb
+  if (fa !== na || fb !== nb) {
+    if (fa === fb && partsContained(a, b)) return "partial"
+    if (!GivenNames.areSpellingVariants(fa, fb) && GivenNames.areDiminutives(fa, fb)) return "nickname"
+  }
+  if (likelyTypo(na, nb, GivenNames.isKnownGivenName)) return "typo"
+  return jaroWinkler(na, nb) >= threshold ? "similar" : "different"
+}
+
+const compareLastName = (a: string | undefined, b: string | undefined): Level => {
+  const na = N.name(a)
+  const nb = N.name(b)
+  if (na.length === 0 || nb.length === 0) return "missing"
+  if (na === nb) return "exact"
+  if (partsContained(a, b)) return "partial"
+  const distance = osaDistance(na, nb)
+  const shortest = Math.min(na.length, nb.length)
+  if ((distance === 1 && shortest >= 4) || (distance === 2 && shortest >= 7)) return "typo"
   return "different"
 }
 
@@ -364,8 +469,8 @@ const compareTown = (a: string | undefined, b: string | undefined, threshold: nu
 export const compare = (a: Demographics, b: Demographics, config: ScoringConfig = defaultConfig): MatchVector => ({
   nhsNumber: compareNhsNumber(a.nhsNumber, b.nhsNumber),
   dateOfBirth: compareDateOfBirth(a.dateOfBirth, b.dateOfBirth),
-  lastName: compareName(a.lastName, b.lastName, config.nameCloseThreshold),
-  firstName: compareName(a.firstName, b.firstName, config.nameCloseThreshold),
+  lastName: compareLastName(a.lastName, b.lastName),
+  firstName: compareFirstName(a.firstName, b.firstName, config.nameCloseThreshold),
   sex: compareSex(a.sex, b.sex),
   postcode: comparePostcode(a.postcode, b.postcode),
   addressLine1: compareAddress(a.addressLine1, b.addressLine1, config.addressCloseThreshold),
@@ -381,7 +486,10 @@ export const compare = (a: Demographics, b: Demographics, config: ScoringConfig 
 export interface Contribution {
   readonly field: Field
   readonly level: Level
+  /** Points, frequency adjustment included. */
   readonly points: number
+  /** The frequency adjustment (zero or negative) inside `points`. */
+  readonly adjustment: number
 }
 
 /**
@@ -452,15 +560,56 @@ export const formatPoints = (points: number): string =>
 const finite = (n: number): number => (Number.isFinite(n) ? n : 0)
 
 /**
- * Grades a match vector with a configuration.
+ * Frequency adjustments per field, as {@link adjustmentsOf} computes them.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Adjustments = { readonly [F in Field]?: number }
+
+/**
+ * The frequency adjustments of two people's exact agreements (names, postcode, date of birth).
  *
  * @since 0.1.0
  * @category scoring
  */
-export const scoreVector = (vector: MatchVector, config: ScoringConfig = defaultConfig): ScoreResult => {
+export const adjustmentsOf = (
+  a: Demographics,
+  vector: MatchVector,
+  config: ScoringConfig = defaultConfig
+): Adjustments => {
+  const out: { [F in Field]?: number } = {}
+  const adjust = (field: Frequencies.AdjustedField, value: string | null | undefined) => {
+    if (vector[field] !== "exact" || value == null) return
+    const points = Frequencies.adjustment(config.frequencies, field, value, config.frequencyAdjustment)
+    if (points !== 0) out[field] = points
+  }
+  adjust("lastName", a.lastName)
+  adjust("firstName", a.firstName)
+  adjust("postcode", a.postcode)
+  adjust("dateOfBirth", a.dateOfBirth)
+  return out
+}
+
+const capApplies = (cap: Cap, vector: MatchVector): boolean =>
+  vector[cap.field] === cap.level && (cap.and === undefined || vector[cap.and.field] === cap.and.level)
+
+/**
+ * Grades a match vector with a configuration (and the frequency adjustments of its exact
+ * agreements, if known).
+ *
+ * @since 0.1.0
+ * @category scoring
+ */
+export const scoreVector = (
+  vector: MatchVector,
+  config: ScoringConfig = defaultConfig,
+  adjustments: Adjustments = {}
+): ScoreResult => {
   const contributions = fields.map((field): Contribution => {
     const level = vector[field]
-    return { field, level, points: finite(config.weights[field][level]) }
+    const adjustment = finite(adjustments[field] ?? 0)
+    return { field, level, points: finite(config.weights[field][level]) + adjustment, adjustment }
   })
   const total = Math.round(contributions.reduce((sum, c) => sum + c.points, 0) * 1000) / 1000
   let grade: Grade = total >= config.thresholds.match
@@ -468,7 +617,11 @@ export const scoreVector = (vector: MatchVector, config: ScoringConfig = default
     : total >= config.thresholds.possible
     ? "possible"
     : "no-match"
-  const explanation = contributions.map((c) => `${c.field}: ${c.level} (${formatPoints(c.points)})`)
+  const explanation = contributions.map((c) =>
+    `${c.field}: ${c.level} (${formatPoints(c.points)}${
+      c.adjustment !== 0 ? `, frequency ${formatPoints(c.adjustment)}` : ""
+    })`
+  )
   explanation.push(
     `score: ${total.toFixed(1)} (match >= ${config.thresholds.match.toFixed(1)}, possible >= ${
       config.thresholds.possible.toFixed(1)
@@ -476,9 +629,13 @@ export const scoreVector = (vector: MatchVector, config: ScoringConfig = default
   )
   const capNotes: Array<string> = []
   for (const cap of config.caps) {
-    if (vector[cap.field] === cap.level && compareGrades(grade, cap.grade) > 0) {
+    if (capApplies(cap, vector) && compareGrades(grade, cap.grade) > 0) {
       grade = cap.grade
-      capNotes.push(`capped at ${cap.grade}: ${cap.field} is ${cap.level}`)
+      capNotes.push(
+        `capped at ${cap.grade}: ${cap.field} is ${cap.level}${
+          cap.and === undefined ? "" : ` and ${cap.and.field} is ${cap.and.level}`
+        }`
+      )
     }
   }
   if (vector.nhsNumber === "different" && grade !== "no-match") {
@@ -491,13 +648,39 @@ export const scoreVector = (vector: MatchVector, config: ScoringConfig = default
 }
 
 /**
+ * The names of the fields that disagree or only partly agree (every level but `exact` and
+ * `missing`), in report order — never their values.
+ *
+ * @since 0.1.0
+ * @category getters
+ */
+export const differingFields = (vector: MatchVector): ReadonlyArray<Field> =>
+  fields.filter((field) => vector[field] !== "exact" && vector[field] !== "missing")
+
+/**
  * Compares two people and grades them. Pure; never throws.
  *
  * @since 0.1.0
  * @category scoring
  */
-export const score = (a: Demographics, b: Demographics, config: ScoringConfig = defaultConfig): ScoreResult =>
-  scoreVector(compare(a, b, config), config)
+export const score = (a: Demographics, b: Demographics, config: ScoringConfig = defaultConfig): ScoreResult => {
+  const vector = compare(a, b, config)
+  return scoreVector(vector, config, adjustmentsOf(a, vector, config))
+}
+
+/**
+ * Grades two people as if their NHS numbers were not known: how well the rest of the record
+ * agrees. Used to tell a record carrying somebody else's NHS number (everything else agrees)
+ * from a different person.
+ *
+ * @since 0.1.0
+ * @category scoring
+ */
+export const scoreWithoutNhsNumber = (
+  a: Demographics,
+  b: Demographics,
+  config: ScoringConfig = defaultConfig
+): ScoreResult => score({ ...a, nhsNumber: undefined }, { ...b, nhsNumber: undefined }, config)
 
 /**
  * Scores an EHR candidate (v2 shape) against a Hero patient (v1 shape).

@@ -4,8 +4,11 @@
  *
  * @since 0.1.0
  */
-import type { PatientV1, PatientV2 } from "@hero-effect/schema"
+import type { EhrPartnerId, PatientV1, PatientV2 } from "@hero-effect/schema"
 import * as Schema from "effect/Schema"
+import * as Guard from "./Guard.js"
+import * as Lookalike from "./Lookalike.js"
+import type * as Placeholder from "./Placeholder.js"
 import * as Scoring from "./Scoring.js"
 
 /**
@@ -132,16 +135,23 @@ export const noCandidate: NoCandidate = { _tag: "NoCandidate" }
  */
 export const alreadyLinked = <A>(candidate: A): AlreadyLinked<A> => ({ _tag: "AlreadyLinked", candidate })
 
+const idOf = (candidate: unknown): string => {
+  const c = candidate as { readonly ehrPartnerId?: unknown } | null
+  return typeof c === "object" && c !== null && typeof c.ehrPartnerId === "string" ? c.ehrPartnerId : ""
+}
+
 /**
- * Sorts scored candidates best first (stable for equal scores).
+ * Sorts scored candidates best first. Equal scores are ordered by EHR id (when the candidates
+ * carry one), then by their position, so the ranking of EHR records does not depend on the order
+ * the server listed them in.
  *
  * @since 0.1.0
  * @category combinators
  */
 export const rank = <A>(scored: ReadonlyArray<Scored<A>>): ReadonlyArray<Scored<A>> =>
-  scored.map((s, i) => [s, i] as const).sort(([a, ia], [b, ib]) => b.result.score - a.result.score || ia - ib).map((
-    [s]
-  ) => s)
+  scored.map((s, i) => [s, i] as const).sort(([a, ia], [b, ib]) =>
+    b.result.score - a.result.score || idOf(a.candidate).localeCompare(idOf(b.candidate)) || ia - ib
+  ).map(([s]) => s)
 
 /**
  * Chooses from scored candidates: exactly one `match` → {@link Selected}; several → review
@@ -203,3 +213,174 @@ export const selectCandidate = (
   }
   return selection
 }
+
+/**
+ * How {@link proposeLink} decides.
+ *
+ * - `margin`: points by which the best candidate must beat the runner-up (the next one grading at
+ *   least `possible`) unless strong identity holds (default 6);
+ * - `lookalikes`: see `Lookalike.Mode` (default `distinguishable`);
+ * - `placeholders`: the placeholder lists (default `Placeholder.defaultConfig`);
+ * - `rules`: the link rules (default `Guard.defaultLinkRules`).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface LinkOptions {
+  readonly scoring?: Scoring.ScoringConfig | undefined
+  readonly margin?: number | undefined
+  readonly lookalikes?: Lookalike.Mode | undefined
+  readonly placeholders?: Placeholder.Config | undefined
+  readonly rules?: ReadonlyArray<Guard.LinkRule> | undefined
+}
+
+/**
+ * @since 0.1.0
+ * @category constants
+ */
+export const defaultMargin = 6
+
+/**
+ * A link worth proposing: the best candidate, its score, the runner-up, the blocking look-alikes
+ * and the link rules' result over them. Whether it is written is for the approver (with the
+ * guard's verdict).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Proposed {
+  readonly _tag: "Proposed"
+  readonly candidate: PatientV2
+  readonly result: Scoring.ScoreResult
+  readonly context: Guard.LinkContext
+  readonly guard: Guard.GuardResult
+}
+
+/**
+ * The candidate's record is someone else's: its verified NHS number differs from the patient's,
+ * yet everything else agrees (`match` without the NHS number). One record carries a wrong
+ * number: a person must correct it (PCSE), nothing is linked.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface NhsNumberMismatch {
+  readonly _tag: "NhsNumberMismatch"
+  readonly candidate: PatientV2
+  readonly result: Scoring.ScoreResult
+}
+
+/**
+ * The result of {@link proposeLink}.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type LinkProposal =
+  | Proposed
+  | NeedsReview<PatientV2>
+  | NoCandidate
+  | AlreadyLinked<PatientV2>
+  | NhsNumberMismatch
+
+/**
+ * Decides over the whole candidate set for a Hero patient, with the records seen around it
+ * (`others`: Hero patients found by date of birth or NHS number, as look-alike evidence):
+ *
+ * 1. a candidate already linked to this patient → {@link AlreadyLinked};
+ * 2. candidates ranked (order-free); several `match`es → review (`several-matches`), only
+ *    `possible` ones → review (`only-possible`), none → {@link NoCandidate} — unless a candidate
+ *    agrees on everything but a differing verified NHS number ({@link NhsNumberMismatch});
+ * 3. the one `match` → {@link Proposed}, with the runner-up, the look-alikes that still block
+ *    automation, and the link rules' verdict.
+ *
+ * Pure: the same records give the same answer in any order.
+ *
+ * @since 0.1.0
+ * @category selection
+ */
+export const proposeLink = (
+  patient: PatientV1,
+  candidates: ReadonlyArray<PatientV2>,
+  others: ReadonlyArray<Lookalike.Seen>,
+  options: LinkOptions = {}
+): LinkProposal => {
+  const config = options.scoring ?? Scoring.defaultConfig
+  const linked = [...candidates].sort((a, b) => idOf(a).localeCompare(idOf(b))).find((c) =>
+    (c.heroId !== undefined && c.heroId === patient.id) ||
+    (c.ehrPartnerId !== undefined && c.ehrPartnerId === patient.ehrPartnerId)
+  )
+  if (linked !== undefined) return alreadyLinked(linked)
+  const ranked = scoreCandidates(patient, candidates, config)
+  const matches = ranked.filter((s) => s.result.grade === "match")
+  const possibles = ranked.filter((s) => s.result.grade === "possible")
+  if (matches.length > 1) return needsReview("several-matches", matches)
+  if (matches.length === 0) {
+    const subject = Scoring.fromV1(patient)
+    const elsewhere = ranked.find((s) =>
+      s.result.vector.nhsNumber === "different" &&
+      Scoring.scoreWithoutNhsNumber(subject, Scoring.fromV2(s.candidate), config).grade === "match"
+    )
+    if (elsewhere !== undefined) {
+      return { _tag: "NhsNumberMismatch", candidate: elsewhere.candidate, result: elsewhere.result }
+    }
+    return possibles.length > 0 ? needsReview("only-possible", possibles) : noCandidate
+  }
+  const best = matches[0]!
+  const runnerUp = possibles[0]
+  const subject = Scoring.fromV1(patient)
+  const chosen = Scoring.fromV2(best.candidate)
+  const seen: ReadonlyArray<Lookalike.Seen> = [
+    ...ranked.filter((s) => s !== best).map((s): Lookalike.Seen => ({
+      source: "ehr",
+      heroId: s.candidate.heroId,
+      ehrPartnerId: s.candidate.ehrPartnerId,
+      demographics: Scoring.fromV2(s.candidate)
+    })),
+    ...others
+  ]
+  const found = Lookalike.find({
+    subject,
+    subjectHeroId: patient.id,
+    chosen,
+    chosenIds: { heroId: best.candidate.heroId, ehrPartnerId: best.candidate.ehrPartnerId },
+    others: seen,
+    scoring: config
+  })
+  const lookalikes = Lookalike.blocking({
+    subject,
+    chosen,
+    found,
+    others: seen,
+    mode: options.lookalikes,
+    scoring: config
+  })
+  const strong = Lookalike.isStrongIdentity(best.result.vector)
+  const context: Guard.LinkContext = {
+    patient,
+    candidate: best.candidate,
+    score: best.result,
+    // With strong identity (one verified NHS number) a runner-up is another person, not a rival.
+    runnerUp: runnerUp === undefined || strong
+      ? undefined
+      : { ehrPartnerId: runnerUp.candidate.ehrPartnerId, score: runnerUp.result },
+    margin: options.margin ?? defaultMargin,
+    evidence: { lookalikes, placeholders: options.placeholders }
+  }
+  return {
+    _tag: "Proposed",
+    candidate: best.candidate,
+    result: best.result,
+    context,
+    guard: Guard.evaluate(options.rules ?? Guard.defaultLinkRules, context)
+  }
+}
+
+/**
+ * The EHR ids of candidates (best first) for a review item.
+ *
+ * @since 0.1.0
+ * @category getters
+ */
+export const candidateIds = (scored: ReadonlyArray<Scored<PatientV2>>): ReadonlyArray<EhrPartnerId> =>
+  scored.flatMap((s) => (s.candidate.ehrPartnerId === undefined ? [] : [s.candidate.ehrPartnerId]))

@@ -85,3 +85,33 @@ export * as Pipeline from "./Pipeline.js"
  * @since 0.1.0
  */
 export * as Batch from "./Batch.js"
+
+/**
+ * Term frequencies for frequency-aware agreement: common names and crowded postcodes earn less.
+ *
+ * @since 0.1.0
+ */
+export * as Frequencies from "./Frequencies.js"
+
+/**
+ * Placeholder identities and sentinel values (Baby, Unknown, 1900-01-01, sex not known): never
+ * automatic.
+ *
+ * @since 0.1.0
+ */
+export * as Placeholder from "./Placeholder.js"
+
+/**
+ * Look-alike evidence (twins, relatives, same-name neighbours) and strong identity: decisions
+ * over the whole candidate set.
+ *
+ * @since 0.1.0
+ */
+export * as Lookalike from "./Lookalike.js"
+
+/**
+ * Which record stays in a merge: ordered, configurable, order-free rules.
+ *
+ * @since 0.1.0
+ */
+export * as Survivor from "./Survivor.js"

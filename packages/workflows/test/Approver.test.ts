@@ -2,7 +2,7 @@ import { describe, expect, it } from "@effect/vitest"
 import type { PatientId } from "@hero-effect/schema"
 import { Approver, Guard, MergeDiff } from "@hero-effect/workflows"
 import { Effect, Schema } from "effect"
-import { preview } from "./support/patients.js"
+import { nhsB, preview } from "./support/patients.js"
 
 const request = (
   main: Parameters<typeof preview>[0] = {},
@@ -39,8 +39,10 @@ describe("Approver", () => {
         score: { ...possibleOnly.score, grade: "possible" }
       })
       expect(weak).toStrictEqual(new Approver.Deferred({ reason: "score grade is possible, not match" }))
-      const refused = yield* Approver.automatic.decide(request({}, { dob: "1990-01-01" }))
-      expect(refused).toStrictEqual(new Approver.Rejected({ by: "automatic", reason: "guard refused: DOB_MISMATCH" }))
+      const refused = yield* Approver.automatic.decide(request({}, { nhs_number: nhsB }))
+      expect(refused).toStrictEqual(
+        new Approver.Rejected({ by: "automatic", reason: "guard refused: NHS_NUMBER_MISMATCH" })
+      )
     }))
 
   it.effect("alwaysAsk defers everything; denyAll rejects everything as a dry run", () =>

@@ -76,7 +76,7 @@ const cases: ReadonlyArray<{
   {
     rule: Guard.nhsNumberInvalid,
     code: "NHS_NUMBER_INVALID",
-    severity: "refuse",
+    severity: "review",
     passing: ctx({}, { nhs_number: null }),
     failing: [ctx({ nhs_number: invalidNhs }), ctx({}, { nhs_number: "12345" })]
   },
@@ -90,14 +90,14 @@ const cases: ReadonlyArray<{
   {
     rule: Guard.dobMismatch,
     code: "DOB_MISMATCH",
-    severity: "refuse",
-    passing: ctx({}, { dob: null }),
-    failing: [ctx({}, { dob: "1984-07-03" })]
+    severity: "review",
+    passing: ctx({}, { dob: "1984-07-03" }),
+    failing: [ctx({}, { dob: "1984-03-08" }), ctx({}, { dob: "1948-03-07" })]
   },
   {
     rule: Guard.deceasedMismatch,
     code: "DECEASED_MISMATCH",
-    severity: "refuse",
+    severity: "review",
     passing: ctx({ deceased_at: "2024-01-01T00:00:00Z" }, { deceased_at: "2024-01-02T00:00:00Z" }),
     failing: [ctx({ deceased_at: "2024-01-01T00:00:00Z" }), ctx({}, { deceased_at: "2024-01-01T00:00:00Z" })]
   },
@@ -111,7 +111,7 @@ const cases: ReadonlyArray<{
   {
     rule: Guard.sexMismatch,
     code: "SEX_MISMATCH",
-    severity: "refuse",
+    severity: "review",
     passing: ctx({ sex: "Female" }, { sex: "Not known" }),
     failing: [
       ctx({ sex: "Female" }, { sex: "Male" }),
@@ -125,10 +125,73 @@ const cases: ReadonlyArray<{
     severity: "review",
     passing: ctx({}, { last_name: "Pembertno", first_name: null }),
     failing: [
-      ctx({}, { last_name: "Okafor" }),
+      ctx({}, { last_name: "Okafor", nhs_number: null }),
       ctx({}, { first_name: "Harriet" }),
       ctx({}, { first_name: "Harriet", last_name: "Okafor" })
     ]
+  },
+  {
+    rule: Guard.nhsNumberDemographicsConflict,
+    code: "NHS_NUMBER_DEMOGRAPHICS_CONFLICT",
+    severity: "review",
+    // A married name with the same number, forename and date of birth is no conflict.
+    passing: ctx({}, { last_name: "Okafor" }),
+    failing: [
+      ctx({}, { first_name: "Harriet" }),
+      ctx({}, { first_name: "Marta" }),
+      ctx({}, { dob: "1948-11-20" }),
+      ctx({}, { first_name: "Harriet", last_name: "Okafor" })
+    ]
+  },
+  {
+    rule: Guard.dobDayMonthSwap,
+    code: "DOB_DAY_MONTH_SWAP",
+    severity: "review",
+    passing: ctx({}, { dob: "1984-03-08" }),
+    failing: [ctx({}, { dob: "1984-07-03" })]
+  },
+  {
+    rule: Guard.sexChangeRecorded,
+    code: "SEX_CHANGE_RECORDED",
+    severity: "review",
+    passing: ctx({}, { sex: "Male" }),
+    failing: [ctx({}, { sex: "Male", sex_changed_at: "2020-05-01T00:00:00Z" })]
+  },
+  {
+    rule: Guard.placeholderName,
+    code: "PLACEHOLDER_NAME",
+    severity: "review",
+    passing: ctx({ first_name: "Babette" }, { first_name: "Babette" }),
+    failing: [
+      ctx({ first_name: "Baby" }, { first_name: "Baby" }),
+      ctx({}, { first_name: "Twin 1" }),
+      ctx({ first_name: "Unknown", last_name: "Unknown" }),
+      ctx({}, { last_name: "Test" })
+    ]
+  },
+  {
+    rule: Guard.sentinelDob,
+    code: "SENTINEL_DOB",
+    severity: "review",
+    passing: ctx({ dob: "1990-01-01" }, { dob: "1990-01-01" }),
+    failing: [ctx({ dob: "1900-01-01" }, { dob: "1900-01-01" })]
+  },
+  {
+    rule: Guard.sexNotKnown,
+    code: "SEX_NOT_KNOWN",
+    severity: "review",
+    passing: ctx({ sex: "Not specified" }),
+    failing: [ctx({ sex: "Not known" }), ctx({}, { sex: "Not known" })]
+  },
+  {
+    rule: Guard.lookalikePresent,
+    code: "LOOKALIKE_PRESENT",
+    severity: "review",
+    passing: { ...ctx(), evidence: { lookalikes: [] } },
+    failing: [{
+      ...ctx(),
+      evidence: { lookalikes: [{ source: "ehr", ehrPartnerId: "E-9", reason: "nhs-number-differs" }] }
+    }]
   }
 ]
 
@@ -163,7 +226,7 @@ describe("Guard rules", () => {
 
   it("NHS_NUMBER_MISMATCH says to route to PCSE", () => {
     const f = Guard.nhsNumberMismatch.check(ctx({}, { nhs_number: nhsB }))
-    expect(Option.getOrThrow(f).reason).toBe("verified NHS numbers differ: route to PCSE, never merge locally")
+    expect(Option.getOrThrow(f).reason).toBe("verified NHS numbers differ: route to PCSE, never merge or link locally")
   })
 
   it("NAMES_TOO_FAR says which name is far, with custom thresholds", () => {

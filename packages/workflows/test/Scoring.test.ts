@@ -45,9 +45,9 @@ describe("Scoring", () => {
     expect(r.grade).toBe("match")
   })
 
-  it("a typo in the surname is close and still a match", () => {
+  it("a typo in the surname is a typo and still a match", () => {
     const r = pair({ nhs_number: null }, { nhs_number: null, last_name: "Pembertno" })
-    expect(r.vector.lastName).toBe("close")
+    expect(r.vector.lastName).toBe("typo")
     expect(r.grade).toBe("match")
   })
 
@@ -57,9 +57,9 @@ describe("Scoring", () => {
     expect(r.vector.firstName).toBe("exact")
   })
 
-  it("a double-barrelled surname that contains the other is close", () => {
+  it("a double-barrelled surname that contains the other is partial", () => {
     const r = pair({}, { last_name: "Pemberton-Whyte" })
-    expect(r.vector.lastName).toBe("close")
+    expect(r.vector.lastName).toBe("partial")
   })
 
   it("a changed surname (marriage, moved house) with the same NHS number still matches", () => {
@@ -174,8 +174,8 @@ describe("Scoring", () => {
     expect(r.explanation.slice(0, 8)).toStrictEqual([
       "nhsNumber: exact (+16.0)",
       "dateOfBirth: exact (+7.0)",
-      "lastName: close (+4.0)",
-      "firstName: close (+3.0)",
+      "lastName: typo (+4.0)",
+      "firstName: typo (+3.0)",
       "sex: exact (+1.0)",
       "postcode: close (+1.5)",
       "addressLine1: exact (+3.0)",
@@ -194,9 +194,10 @@ describe("Scoring", () => {
   })
 
   it("thresholds and weights are configurable", () => {
-    const strict = Scoring.makeConfig({ thresholds: { match: 40 }, nameCloseThreshold: 0.995 })
+    const strict = Scoring.makeConfig({ thresholds: { match: 40 }, weights: { lastName: { typo: -3 } } })
     const r = pair({}, { last_name: "Pembertno" }, strict)
-    expect(r.vector.lastName).toBe("different")
+    expect(r.vector.lastName).toBe("typo")
+    expect(r.score).toBe(35)
     expect(r.grade).toBe("possible")
     expect(strict.thresholds.possible).toBe(7)
     expect(strict.weights.nhsNumber).toStrictEqual(Scoring.defaultConfig.weights.nhsNumber)
