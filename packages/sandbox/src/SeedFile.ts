@@ -24,8 +24,7 @@ import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import * as fs from "node:fs/promises"
 import type { ApiKey } from "./SandboxConfig.js"
-import type { World } from "./World.js"
-import { duplicateKinds } from "./World.js"
+import type { TruthKind, World } from "./World.js"
 
 const required = <S extends Schema.Schema.All, const K extends PropertyKey>(key: K, schema: S) =>
   Schema.propertySignature(schema).pipe(Schema.fromKey(key))
@@ -93,16 +92,41 @@ export const LinkEntry = Schema.Struct({
 }).annotations({ identifier: "LinkEntry" })
 
 /**
- * Ground truth (`truth` entries).
+ * The kind of a truth entry: any non-empty string (a foreign seed file may carry families this
+ * library does not know), typed as {@link TruthKind} (the known kinds, documented in `World`, or
+ * any other string).
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const TruthKindSchema: Schema.Schema<TruthKind, string> = Schema.NonEmptyString.annotations({
+  identifier: "TruthKind",
+  description: "A duplicate kind (see World.DuplicateKind), \"unique\", or any other family name"
+})
+
+/**
+ * One real person of a truth entry (`people` entries): `{ hero_ids, ehr_partner_ids }`.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const TruthPersonEntry = Schema.Struct({
+  heroIds: required("hero_ids", Schema.Array(PatientId)),
+  ehrPartnerIds: required("ehr_partner_ids", Schema.Array(EhrPartnerId))
+}).annotations({ identifier: "TruthPersonEntry" })
+
+/**
+ * Ground truth (`truth` entries). `people` (optional) names the group's records per real person.
  *
  * @since 0.1.0
  * @category schemas
  */
 export const TruthEntry = Schema.Struct({
-  kind: Schema.Literal(...duplicateKinds),
+  kind: TruthKindSchema,
   heroIds: required("hero_ids", Schema.Array(PatientId)),
   ehrPartnerIds: required("ehr_partner_ids", Schema.Array(EhrPartnerId)),
-  shouldMerge: required("should_merge", Schema.Boolean)
+  shouldMerge: required("should_merge", Schema.Boolean),
+  people: optional("people", Schema.Array(TruthPersonEntry))
 }).annotations({ identifier: "TruthEntry" })
 
 /**

@@ -54,16 +54,52 @@ export interface Link {
 }
 
 /**
- * The kinds of duplicate a generated world contains.
+ * The kinds of group a generated world contains (the families of hard cases real GP lists hold).
  *
- * - `samePerson`: the same person registered twice in Hero (should merge).
- * - `typo`: the same person again with a typo in the surname and no NHS number (should merge).
- * - `changedSurname`: the same person under a new surname, same NHS number (should merge).
- * - `twins`: two people, same surname, date of birth and address (must not merge).
- * - `family`: relatives at the same address with the same surname (must not merge).
- * - `alreadyLinked`: a Hero patient already linked to its EHR record (nothing to do).
- * - `restricted`: a restricted record and its duplicate (should merge; handle with care).
- * - `deceased`: a deceased patient registered twice (should merge).
+ * True duplicates (two Hero records of one person: should merge):
+ *
+ * - `samePerson`: the same person registered twice in Hero.
+ * - `typo`: the same person again with a typo in the surname and no NHS number.
+ * - `changedSurname`: the same person under a new surname, same NHS number.
+ * - `restricted`: a restricted record and its duplicate (handle with care).
+ * - `deceased`: a deceased patient registered twice (one record deceased, the other not).
+ * - `nickname`: the second record under a diminutive (Robert/Bob, Margaret/Peggy …), with or
+ *   without the NHS number.
+ * - `doubleBarrelled`: one record has a double-barrelled surname (Smith-Jones), the other the single
+ *   one; same verified NHS number.
+ * - `dobSwapped`: day and month of the date of birth swapped on one record; same NHS number.
+ * - `sexChanged`: sex differs between the records, `sex_changed_at` on the one with the current
+ *   sex; same NHS number.
+ * - `movedAddress`: the second record has an older address; same NHS number; the EHR record has
+ *   the current one.
+ * - `nhsOnly`: two records with the same verified NHS number and no EHR record for the person.
+ * - `unrelatedNhs`: the second record carries an unrelated valid NHS number (nobody else's in the
+ *   world); demographics otherwise equal.
+ *
+ * Look-alikes (different people: must not merge, and must not share an EHR record):
+ *
+ * - `twins`: two people, same surname, date of birth and address.
+ * - `family`: relatives at the same address with the same surname.
+ * - `twinsSimilarNames`: twins with similar first names (Jon/John); one twin's Hero record has no
+ *   NHS number; in about half the groups that twin's own EHR record has another address.
+ * - `twinNhsMiskeyed`: twins; one twin's Hero record carries the other twin's NHS number.
+ * - `twinTransposedNhs`: twins; one twin's Hero record has its NHS number with two digits
+ *   transposed, failing Modulus 11 (it decodes as an `UnverifiedNhsNumber`).
+ * - `sameNameFlats`: two people with a common name and the same dob in one block of flats (same
+ *   postcode and street, other flat numbers); one Hero record has no NHS number.
+ * - `parentChildSameName`: parent and child with the same full name at one address, 20–40 years
+ *   apart.
+ * - `placeholderBaby`: newborn twins registered as "Baby <Surname>", no NHS number on Hero.
+ * - `placeholderUnknown`: two or three people recorded as "Unknown Unknown" (or "Not Known"), dob
+ *   1900-01-01, sex "Not known", no NHS number on Hero.
+ * - `ownGpMoved`: a Hero patient without NHS number whose own EHR record is not in the world,
+ *   beside a twin with a similar name whose EHR record is (and maybe a Hero record).
+ * - `noGpBesideLookalike`: a Hero patient without NHS number and no EHR record, beside a
+ *   look-alike's EHR record (same surname and dob, or same name and dob elsewhere).
+ *
+ * Nothing to do:
+ *
+ * - `alreadyLinked`: a Hero patient already linked to its EHR record.
  *
  * @since 0.1.0
  * @category models
@@ -77,6 +113,22 @@ export type DuplicateKind =
   | "alreadyLinked"
   | "restricted"
   | "deceased"
+  | "nickname"
+  | "doubleBarrelled"
+  | "dobSwapped"
+  | "sexChanged"
+  | "movedAddress"
+  | "nhsOnly"
+  | "unrelatedNhs"
+  | "twinsSimilarNames"
+  | "twinNhsMiskeyed"
+  | "twinTransposedNhs"
+  | "sameNameFlats"
+  | "parentChildSameName"
+  | "placeholderBaby"
+  | "placeholderUnknown"
+  | "ownGpMoved"
+  | "noGpBesideLookalike"
 
 /**
  * Every duplicate kind.
@@ -92,21 +144,63 @@ export const duplicateKinds: ReadonlyArray<DuplicateKind> = [
   "family",
   "alreadyLinked",
   "restricted",
-  "deceased"
+  "deceased",
+  "nickname",
+  "doubleBarrelled",
+  "dobSwapped",
+  "sexChanged",
+  "movedAddress",
+  "nhsOnly",
+  "unrelatedNhs",
+  "twinsSimilarNames",
+  "twinNhsMiskeyed",
+  "twinTransposedNhs",
+  "sameNameFlats",
+  "parentChildSameName",
+  "placeholderBaby",
+  "placeholderUnknown",
+  "ownGpMoved",
+  "noGpBesideLookalike"
 ]
 
 /**
- * Ground truth about a group of records: what they are, and whether a correct workflow merges
- * the Hero patients (the first id is the one to keep).
+ * The kind of a truth entry: a {@link DuplicateKind}, `"unique"` (a person with no look-alike or
+ * duplicate: one Hero record, one EHR record), or any other non-empty string (a seed file may bring
+ * families this library does not know).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type TruthKind = DuplicateKind | "unique" | (string & {})
+
+/**
+ * One real person of a truth entry: their Hero records and their EHR records in the world.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface TruthPerson {
+  readonly heroIds: ReadonlyArray<PatientId>
+  readonly ehrPartnerIds: ReadonlyArray<EhrPartnerId>
+}
+
+/**
+ * Ground truth about a group of records: what they are, whether a correct workflow merges the Hero
+ * patients, and (`people`) which records belong to which real person. A should-merge group is one
+ * person; look-alikes are one person each. The first hero id is the record a careful person would
+ * keep (informative only: a workflow decides its survivor by its own rules). Without `people`, a
+ * should-merge group is one person, and otherwise each hero id is its own person, with the EHR ids
+ * paired to the hero ids by position (see `Truth.personIndex`).
  *
  * @since 0.1.0
  * @category models
  */
 export interface TruthEntry {
-  readonly kind: DuplicateKind
+  readonly kind: TruthKind
   readonly heroIds: ReadonlyArray<PatientId>
   readonly ehrPartnerIds: ReadonlyArray<EhrPartnerId>
   readonly shouldMerge: boolean
+  readonly people?: ReadonlyArray<TruthPerson>
 }
 
 /**

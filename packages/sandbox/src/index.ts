@@ -66,6 +66,13 @@ export * as SeedGenerator from "./SeedGenerator.js"
 export * as TelemetryCapture from "./TelemetryCapture.js"
 
 /**
+ * Ground truth: who is who in a world, and the grade of a de-duplication run against it.
+ *
+ * @since 0.1.0
+ */
+export * as Truth from "./Truth.js"
+
+/**
  * The world: patients, EHR records, links, the synthetic Spine, ground truth, live state.
  *
  * @since 0.1.0

@@ -17,13 +17,28 @@ describe("seed generator", () => {
   it("makes realistic synthetic UK data", () => {
     const file = SeedGenerator.generateSeedFile({ seed: 7, patients: 100 }) as any
     const people = [...file.patients, ...file.ehr_records]
+    const idsOf = (kind: string) =>
+      new Set<string>(
+        file.truth.filter((t: any) => t.kind === kind).flatMap((t: any) => [...t.hero_ids, ...t.ehr_partner_ids])
+      )
+    // Unidentified patients have no contact details (the EHR's may have the no-fixed-abode
+    // pseudo-postcode); a twin's Hero record may carry a transposed number failing Modulus 11.
+    const placeholders = idsOf("placeholderUnknown")
+    const transposed = idsOf("twinTransposedNhs")
+    expect(placeholders.size).toBeGreaterThan(0)
     for (const p of people) {
+      const id = p.id ?? p.ehr_partner_id
       if (p.nhs_number !== undefined) {
         expect(p.nhs_number).toMatch(/^999\d{7}$/)
-        expect(isNhsNumber(p.nhs_number)).toBe(true)
+        if (!(transposed.has(id) && p.id !== undefined)) expect(isNhsNumber(p.nhs_number)).toBe(true)
       }
-      expect(p.mobile).toMatch(/^07700 900\d{3}$/)
-      expect(p.postcode).toMatch(/^[A-Z]{1,2}\d{1,2} \d[ABD-HJLNP-UW-Z]{2}$/)
+      if (placeholders.has(id)) {
+        expect(p.mobile).toBeUndefined()
+        expect([undefined, "ZZ99 3VZ"]).toContain(p.postcode)
+      } else {
+        expect(p.mobile).toMatch(/^07700 900\d{3}$/)
+        expect(p.postcode).toMatch(/^[A-Z]{1,2}\d{1,2} \d[ABD-HJLNP-UW-Z]{2}$/)
+      }
       expect(p.dob).toMatch(/^\d{4}-\d{2}-\d{2}$/)
     }
     const sources = file.ehr_records.map((r: any) => r.data_source)
@@ -36,9 +51,10 @@ describe("seed generator", () => {
       if (r.data_source === "emis") expect(r.emis_id).toBe(r.ehr_partner_id)
     }
     const heroNhs = file.patients.filter((p: any) => p.nhs_number !== undefined).map((p: any) => p.nhs_number)
-    // duplicates share a number on purpose; distinct people never do
+    // duplicates share a number on purpose; distinct people never do, except a twin's Hero record
+    // that carries the other twin's number (miskeyed on purpose)
     const truthShared = new Set(
-      file.truth.filter((t: any) => t.should_merge).flatMap((t: any) =>
+      file.truth.filter((t: any) => t.should_merge || t.kind === "twinNhsMiskeyed").flatMap((t: any) =>
         t.hero_ids.map((id: string) => file.patients.find((p: any) => p.id === id).nhs_number)
       )
     )
@@ -103,7 +119,8 @@ describe("seed generator", () => {
         const p = yield* json(sb, "GET", `/v1/patients/${t.heroIds[0]}`, undefined, sb.headers)
         expect(p.body).toMatchObject({ ehr_partner_id: t.ehrPartnerIds[0], ehr_registered: true })
       }
-      for (const t of sb.truth.filter((t) => t.shouldMerge)) {
+      // (an `nhsOnly` person has no EHR record to find)
+      for (const t of sb.truth.filter((t) => t.shouldMerge && t.ehrPartnerIds.length > 0)) {
         for (const id of t.heroIds) {
           const c = yield* json(sb, "GET", `/v1/patients/${id}/ehr/candidates`, undefined, sb.headers)
           expect(c.body.data.map((r: any) => r.ehr_partner_id)).toContain(t.ehrPartnerIds[0])
@@ -138,12 +155,19 @@ describe("seed file", () => {
         { ...base, links: [{ hero_id: "100001", ehr_partner_id: "missing" }] },
         { ...base, ehr_records: [{ ...base.ehr_records[0], ehr_partner_id: undefined }] },
         { ...base, pds: [{ ...base.pds[0], nhs_number: "1234567890" }] },
+        // a truth kind may be any family name, but not an empty one
+        { ...base, truth: [{ kind: "", hero_ids: [], ehr_partner_ids: [], should_merge: false }] },
         { patients: "none" }
       ]
       for (const json of bad) {
         const result = yield* Effect.either(SeedFile.decode(json))
         expect(Either.isLeft(result) && result.left._tag).toBe("SeedFileError")
       }
+      const foreign = yield* SeedFile.decode({
+        ...base,
+        truth: [{ kind: "familyFromElsewhere", hero_ids: ["100001"], ehr_partner_ids: [], should_merge: false }]
+      })
+      expect(foreign.truth[0]!.kind).toBe("familyFromElsewhere")
       const missing = yield* Effect.either(SeedFile.load("/nonexistent/seed.json"))
       expect(Either.isLeft(missing)).toBe(true)
     }))

@@ -80,7 +80,8 @@ const withoutEhrIdentifiers = (identifiers: ReadonlyArray<Identifier> | undefine
 /** Builds the live state of a world. Links are applied to both sides. @internal */
 export const fromWorld = (world: World, seed: string, writeLogSize?: number): WorldState => {
   const patients = PersistentMap.from<string, HeroRecord>(
-    world.patients.map((patient) => [patient.id, { patient, version: 1 }])
+    world.patients.map((patient) => [patient.id, { patient, version: 1 }]),
+    heroIndexes
   )
   const ehrRecords = PersistentMap.from<string, PatientV2>(
     world.ehrRecords.flatMap((record) => record.ehrPartnerId !== undefined ? [[record.ehrPartnerId, record]] : []),
@@ -108,7 +109,10 @@ export const fromWorld = (world: World, seed: string, writeLogSize?: number): Wo
     truth: world.truth
   }
   for (const link of world.links) state = applyLink(state, link.heroId, link.ehrPartnerId)
-  return { ...state, patients: PersistentMap.from([...state.patients].map(([id, r]) => [id, { ...r, version: 1 }])) }
+  return {
+    ...state,
+    patients: PersistentMap.from([...state.patients].map(([id, r]) => [id, { ...r, version: 1 }]), heroIndexes)
+  }
 }
 
 const applyLink = (state: WorldState, heroId: string, ehrPartnerId: string): WorldState => {
@@ -219,9 +223,6 @@ export const toV3 = (p: PatientV1, odsCode: string | undefined): PatientV3 =>
 /** A patient by id (archived ones too). @internal */
 export const getPatient = (state: WorldState, id: string): HeroRecord | undefined => state.patients.get(id)
 
-const visible = (state: WorldState, listArchived: boolean): Array<PatientV1> =>
-  [...state.patients.values()].map((r) => r.patient).filter((p) => listArchived || p.status !== "archived")
-
 // EHR records are found by NHS number, date of birth or link: indexed, so a look-up does not scan
 // the whole EHR (a 100,000-patient world answers in microseconds).
 const ehrIndexes: ReadonlyArray<IndexSpec<PatientV2>> = [
@@ -236,15 +237,67 @@ const ehrIndexes: ReadonlyArray<IndexSpec<PatientV2>> = [
   { name: "hero", keysOf: (ehr) => (ehr.heroId === undefined ? [] : [ehr.heroId]) }
 ]
 
-// The records an index may hold under `key` (re-checked by the caller), or all of them.
-const indexed = (state: WorldState, name: string, key: string): Iterable<PatientV2> => {
-  const map = state.ehrRecords
+// Hero patients are found by NHS number (the record's, verified or not, and its identifiers'),
+// date of birth and surname, as the v1/v2 look-ups and v3 filters match them: indexed, so a
+// `dob=` or `nhs_number=` search per patient does not scan the practice.
+const heroIndexes: ReadonlyArray<IndexSpec<HeroRecord>> = [
+  {
+    name: "nhs",
+    keysOf: ({ patient }) => [
+      ...(patient.nhsNumber === undefined ? [] : [patient.nhsNumber.value]),
+      ...(patient.identifiers ?? []).filter((i) => i.name === "nhs_number").map((i) => i.value)
+    ]
+  },
+  { name: "dob", keysOf: ({ patient }) => (patient.dateOfBirth === null ? [] : [patient.dateOfBirth]) },
+  {
+    name: "lastName",
+    keysOf: ({ patient }) => (patient.lastName === undefined ? [] : [patient.lastName.trim().toLowerCase()])
+  }
+]
+
+// The values an index of `map` may hold under `key` (a superset: the caller re-checks), or all of
+// them when the map has no such index.
+const indexedIn = <V>(map: ReadonlyMap<string, V>, name: string, key: string): Iterable<V> => {
   if (!(map instanceof PersistentMap)) return map.values()
   const ids = map.lookup(name, key)
   if (ids === undefined) return map.values()
   // In the map's own order, so every answer is the one a scan would give.
   return map.inOrder(ids).map((id) => map.get(id)!)
 }
+
+const indexed = (state: WorldState, name: string, key: string): Iterable<PatientV2> =>
+  indexedIn(state.ehrRecords, name, key)
+
+// The index key a v1/v2 look-up value or a v3 filter falls under, as `matchesField` compares it.
+const nhsKey = (value: string) => value.trim().replace(/[\s-]/g, "")
+const dobKey = (value: string) => value.trim().slice(0, 10)
+const nameKey = (value: string) => value.trim().toLowerCase()
+
+// The Hero patients that may have `value` in `field`: an index bucket, or every patient.
+const heroPool = (state: WorldState, field: SearchField, value: string): Iterable<HeroRecord> => {
+  switch (field) {
+    case "nhs_number":
+      return indexedIn(state.patients, "nhs", nhsKey(value))
+    case "dob":
+      return indexedIn(state.patients, "dob", dobKey(value))
+    case "last_name":
+      return indexedIn(state.patients, "lastName", nameKey(value))
+    default:
+      return state.patients.values()
+  }
+}
+
+const visibleIn = (records: Iterable<HeroRecord>, listArchived: boolean): Array<PatientV1> => {
+  const out: Array<PatientV1> = []
+  for (const { patient } of records) if (listArchived || patient.status !== "archived") out.push(patient)
+  return out
+}
+
+// Unarchived Hero patients with this verified NHS number, in the map's order (through the index).
+const unarchivedWithNhs = (state: WorldState, nhs: string): Array<HeroRecord> =>
+  Array.from(indexedIn(state.patients, "nhs", nhs)).filter((r) =>
+    r.patient.status !== "archived" && nhsOf(r.patient) === nhs
+  )
 
 const ehrLinkedTo = (state: WorldState, heroId: string): Array<[string, PatientV2]> =>
   Array.from(indexed(state, "hero", heroId)).flatMap((ehr) =>
@@ -373,7 +426,8 @@ export const searchV1 = (
   field: SearchField,
   value: string,
   listArchived: boolean
-): ReadonlyArray<PatientV1> => visible(state, listArchived).filter((p) => matchesField(toV2(p), field, value))
+): ReadonlyArray<PatientV1> =>
+  visibleIn(heroPool(state, field, value), listArchived).filter((p) => matchesField(toV2(p), field, value))
 
 /** v2 look-up, in Hero or in the EHR. @internal */
 export const searchV2 = (
@@ -383,7 +437,7 @@ export const searchV2 = (
   source: "hero" | "ehr",
   listArchived: boolean
 ): ReadonlyArray<PatientV2> =>
-  (source === "ehr" ? [...state.ehrRecords.values()] : visible(state, listArchived).map(toV2))
+  (source === "ehr" ? [...state.ehrRecords.values()] : visibleIn(heroPool(state, field, value), listArchived).map(toV2))
     .filter((p) => matchesField(p, field, value))
 
 /** v3 filters (already decoded). @internal */
@@ -395,9 +449,19 @@ export interface V3Filters {
   readonly ehrPartnerId?: string | undefined
 }
 
+// The Hero patients a v3 search may return: the bucket of its most selective indexed filter.
+const v3Pool = (state: WorldState, filters: V3Filters): Iterable<HeroRecord> =>
+  filters.nhsNumber !== undefined
+    ? heroPool(state, "nhs_number", filters.nhsNumber)
+    : filters.dateOfBirth !== undefined
+    ? heroPool(state, "dob", filters.dateOfBirth)
+    : filters.lastName !== undefined
+    ? heroPool(state, "last_name", filters.lastName)
+    : state.patients.values()
+
 /** v3 search: the AND of the filters. @internal */
 export const searchV3 = (state: WorldState, filters: V3Filters, listArchived: boolean): ReadonlyArray<PatientV3> =>
-  visible(state, listArchived).filter((p) => {
+  visibleIn(v3Pool(state, filters), listArchived).filter((p) => {
     const v2 = toV2(p)
     return (filters.firstName === undefined || matchesField(v2, "first_name", filters.firstName)) &&
       (filters.lastName === undefined || matchesField(v2, "last_name", filters.lastName)) &&
@@ -651,9 +715,7 @@ export const register = (state: WorldState, request: RegisterPatientRequest, now
     email: request.email
   }) as Partial<PatientV1>
   if (nhs !== undefined) {
-    const existing = [...state.patients.values()].find((r) =>
-      r.patient.status !== "archived" && nhsOf(r.patient) === nhs && r.patient.dateOfBirth === request.dateOfBirth
-    )
+    const existing = unarchivedWithNhs(state, nhs).find((r) => r.patient.dateOfBirth === request.dateOfBirth)
     if (existing !== undefined) {
       const patients = mapWith(state.patients, existing.patient.id, {
         patient: { ...existing.patient, ...fields },
@@ -702,9 +764,7 @@ export const registerPds = (
     const ref = Array.from({ length: 16 }, () => prng.int(0, 15).toString(16)).join("")
     return ok({ _tag: "IdentityCheck", loginUrl: `https://sandbox.herohealth.invalid/verify/${ref}` }, state)
   }
-  const existing = [...state.patients.values()].find((r) =>
-    r.patient.status !== "archived" && nhsOf(r.patient) === person.nhsNumber
-  )
+  const existing = unarchivedWithNhs(state, person.nhsNumber)[0]
   if (existing !== undefined) return ok({ _tag: "Registered", id: existing.patient.id }, state)
   const created = createPatient(
     state,
