@@ -10,11 +10,12 @@ import { Approver, Batch, Guard, Journal, PatientLease } from "@hero-effect/work
 import { Console, Effect, Layer, pipe, Stream } from "effect"
 
 // 1. A custom rule. Maternity units and walk-in clinics register people under placeholder names
-//    ("Baby", "Unknown", "Test"). Such a record is not an identity: never merge it automatically.
-//    A rule is a code, a description and a check; `fromPredicate` builds one from a condition.
-//    Its reason goes to the journal, so it names no value.
+//    ("Baby", "Unknown", "Test"). The default PLACEHOLDER_NAME rule sends such merges to a person;
+//    this practice refuses them outright until the baby is named. A rule is a code, a description
+//    and a check; `fromPredicate` builds one from a condition. Its reason goes to the journal, so
+//    it names no value.
 const placeholderName = Guard.fromPredicate({
-  code: "PLACEHOLDER_NAME",
+  code: "PLACEHOLDER_REFUSED",
   description: "A record has a placeholder first or last name",
   severity: "refuse",
   reason: "a record has a placeholder name",

@@ -7,7 +7,7 @@ import { NodeContext, NodeRuntime } from "@effect/platform-node"
 import { HeroHealthClient, HeroHealthConfig } from "@hero-effect/client"
 import { Sandbox, SandboxServer, SeedFile } from "@hero-effect/sandbox"
 import type { PatientId, PracticeGroupId } from "@hero-effect/schema"
-import { Approver, Batch, Journal, PatientLease } from "@hero-effect/workflows"
+import { Approver, Batch, Frequencies, Journal, PatientLease, Scoring } from "@hero-effect/workflows"
 import { Console, Effect, Layer, Option, Redacted, Stream } from "effect"
 import * as fs from "node:fs"
 
@@ -51,8 +51,10 @@ const live = Options.boolean("live").pipe(
   Options.withDescription("use HERO_API_KEY / HERO_PRACTICE_GROUP_ID / HERO_BASE_URL|HERO_ENVIRONMENT against Hero")
 )
 
-const approverLayer = (choice: "automatic" | "always-ask" | "deny-all", dry: boolean) =>
-  dry || choice === "deny-all"
+// A dry run asks the chosen approver too (the pipeline stops before any write), so it can say what
+// it would link and merge, with scores and grades.
+const approverLayer = (choice: "automatic" | "always-ask" | "deny-all") =>
+  choice === "deny-all"
     ? Approver.layerDenyAll
     : choice === "always-ask"
     ? Approver.layerAlwaysAsk
@@ -73,7 +75,7 @@ const command = Command.make(
         onNone: () => Journal.layerMemory,
         onSome: (path) => Journal.layerFile(path)
       })
-      const workflow = Layer.mergeAll(journal, PatientLease.layerMemory, approverLayer(flags.approver, flags.dryRun))
+      const workflow = Layer.mergeAll(journal, PatientLease.layerMemory, approverLayer(flags.approver))
 
       const sandboxIds = Effect.map(Sandbox.Sandbox, (s) => s.world.patients.map((p) => p.id as PatientId))
       const liveIds = Option.match(flags.idsFile, {
@@ -86,9 +88,10 @@ const command = Command.make(
           )
       })
 
-      const run = (ids: ReadonlyArray<PatientId>) =>
+      const run = (ids: ReadonlyArray<PatientId>, scoring?: Scoring.ScoringConfig) =>
         Batch.run(Stream.fromIterable(ids), {
           runId,
+          scoring,
           dryRun: flags.dryRun,
           concurrency: flags.concurrency,
           total: ids.length,
@@ -123,7 +126,12 @@ const command = Command.make(
             }))
           )
           const ids = yield* sandboxIds
-          const report = yield* run(ids).pipe(Effect.provide(Layer.merge(workflow, client)))
+          // Frequency-aware agreement from the practice's own population (its Hero list and EHR
+          // records): a common surname or a crowded postcode earns less.
+          const scoring = Scoring.makeConfig({
+            frequencies: Frequencies.fromRecords([...sandbox.world.patients, ...sandbox.world.ehrRecords])
+          })
+          const report = yield* run(ids, scoring).pipe(Effect.provide(Layer.merge(workflow, client)))
           const counters = yield* sandbox.counters
           yield* Console.error(`Sandbox writes applied: ${counters.writes}`)
           return report

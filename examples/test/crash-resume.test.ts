@@ -184,6 +184,6 @@ describe("the main job, killed and resumed", () => {
       }).pipe(
         Effect.provide(SandboxServer.layer({ port: 0 }).pipe(Layer.provideMerge(Sandbox.layer({ seed, patients: 60 }))))
       ),
-    90_000
+    240_000
   )
 })

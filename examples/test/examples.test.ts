@@ -64,13 +64,13 @@ describe("examples", () => {
       const result = yield* run("custom-rules.ts")
       expect(result.code, result.stderr).toBe(0)
       const rules = result.stdout.split("\n").find((l) => l.startsWith("Rules: ")) ?? ""
-      expect(rules).toContain("PLACEHOLDER_NAME")
+      expect(rules).toContain("PLACEHOLDER_REFUSED")
       expect(rules).not.toContain("NAMES_TOO_FAR")
       const refusals = result.stdout.split("\n").find((l) => l.startsWith("Refusal codes: ")) ?? ""
-      expect(refusals).toMatch(/PLACEHOLDER_NAME \d+/)
+      expect(refusals).toMatch(/PLACEHOLDER_REFUSED \d+/)
       expect(refusals).toMatch(/RESTRICTED \d+/)
       expect(result.stdout).toMatch(/Merged\s+\d+/)
-      expect(result.stdout).toMatch(/score below 30 \d+/)
+      expect(result.stdout).toMatch(/DEFERRED_BY_APPROVER \d+/)
       expectNoPatientData(result, namesOf({ seed: 7, patients: 40 }))
     }), 60_000)
 

@@ -819,7 +819,16 @@ export const linkRules = {
   deceasedMismatch: deceasedRule.link,
   sexMismatch: sexMismatchRule.link,
   sexChangeRecorded: sexChangeRule.link,
-  restricted: restrictedRule.link,
+  /** `RESTRICTED` (review) on a link unless strong identity holds (one verified NHS number). */
+  restricted: fromLinkPredicate({
+    code: "RESTRICTED",
+    description: "A record is restricted and the link does not rest on a shared verified NHS number",
+    severity: "review",
+    reason: "a restricted record, linked only on demographics",
+    when: (ctx) =>
+      (ctx.patient.restricted || ctx.candidate.restricted === true) &&
+      !(ctx.score.vector.nhsNumber === "exact" && ctx.score.vector.dateOfBirth === "exact")
+  }),
   namesTooFar: namesTooFarRule(defaultNameThresholds).link,
   placeholderName: placeholderNameRule.link,
   sentinelDob: sentinelDobRule.link,

@@ -52,43 +52,40 @@ describe("pipeline over a seeded world", () => {
       const report = yield* runAll(8)
       const counters = yield* sandbox.counters
       const outcomeOf = (id: string) => report.patients.find((p) => p.patientId === id)?.outcome
-      const kinds = new Set(sandbox.truth.map((t) => t.kind))
-      expect([...kinds].sort()).toStrictEqual(
-        ["alreadyLinked", "changedSurname", "deceased", "family", "restricted", "samePerson", "twins", "typo"]
-      )
       for (const truth of sandbox.truth) {
         const merges = mergesOf(counters, truth.heroIds)
-        const tags = truth.heroIds.map((id) => outcomeOf(id)?._tag)
-        const second = outcomeOf(truth.heroIds[1] ?? "")
+        const outcomes = truth.heroIds.map((id) => outcomeOf(id))
+        const tags = outcomes.map((o) => o?._tag)
+        const reasons = outcomes.flatMap((o) => (o?._tag === "NeedsReview" ? o.reasons : []))
         switch (truth.kind) {
           case "samePerson":
           case "typo":
+          case "changedSurname":
+            // Merged automatically, whichever record the survivor rules keep.
             expect(merges, truth.kind).toBe(1)
             expect(tags).toContain("Merged")
-            break
-          case "changedSurname":
-            // A surname change is the same person, but the names guard may ask a person to check.
-            expect(merges).toBeLessThanOrEqual(1)
-            if (merges === 0) {
-              expect(second).toMatchObject({ _tag: "NeedsReview", reasons: expect.arrayContaining(["NAMES_TOO_FAR"]) })
-            }
             break
           case "twins":
           case "family":
             expect(merges, truth.kind).toBe(0)
-            expect(tags.every((t) => t === "Linked")).toBe(true)
+            expect(tags.every((t) => t === "Linked"), truth.kind).toBe(true)
             break
           case "alreadyLinked":
             expect(tags).toStrictEqual(["AlreadyLinked"])
             break
           case "restricted":
             expect(merges).toBe(0)
-            expect(second).toMatchObject({ _tag: "NeedsReview", reasons: expect.arrayContaining(["RESTRICTED"]) })
+            expect(reasons).toContain("RESTRICTED")
             break
           case "deceased":
+            // A conflict a person can resolve: review, never a silent refusal.
             expect(merges).toBe(0)
-            expect(second).toMatchObject({ _tag: "Refused", codes: expect.arrayContaining(["DECEASED_MISMATCH"]) })
+            expect(reasons).toContain("DECEASED_MISMATCH")
+            expect(tags).not.toContain("Refused")
             break
+          default:
+            if (!truth.shouldMerge) expect(merges, truth.kind).toBe(0)
+            else expect(merges === 1 || reasons.length > 0, truth.kind).toBe(true)
         }
       }
     }).pipe(Effect.provide(world())))
