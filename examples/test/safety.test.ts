@@ -1,6 +1,11 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
+import type { SafetyRun } from "../safety.js"
 import { formatRuns, runSafety } from "../safety.js"
+
+// Each patient's outcome, by id: the same whatever order the patients were processed in.
+const outcomesOf = (run: SafetyRun) =>
+  [...run.report.patients].map((p) => `${p.patientId} ${JSON.stringify(p.outcome)}`).sort()
 
 // The identity-safety suite on seeds the rules were never tuned on: every family of duplicates
 // and look-alikes the generator knows, graded from the sandbox's own state.
@@ -40,6 +45,8 @@ describe("identity safety over seeded worlds of every family", () => {
           const other = yield* runSafety({ seed, patients: 120, order, concurrency })
           expect(other.writes, `${order} at ${concurrency}`).toStrictEqual(forward.writes)
           expect(other.grade.total, `${order} at ${concurrency}`).toStrictEqual(forward.grade.total)
+        expect(other.reviews, `${order} at ${concurrency}`).toStrictEqual(forward.reviews)
+        expect(outcomesOf(other), `${order} at ${concurrency}`).toStrictEqual(outcomesOf(forward))
         }
       }),
     300_000

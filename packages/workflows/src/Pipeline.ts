@@ -583,12 +583,9 @@ const fresh = (
       }
     })
     if (choice.survivor.id !== patient.id) {
-      return yield* merge(options, patientId, {
-        main: choice.survivor.id,
-        incoming: patientId,
-        ehrPartnerId: choice.survivor.ehrPartnerId,
-        others
-      })
+      // No EHR id in the outcome: whether the survivor is linked yet depends on which patient ran
+      // first, and an outcome must not.
+      return yield* merge(options, patientId, { main: choice.survivor.id, incoming: patientId, others })
     }
 
     const proposal = Selection.proposeLink(patient, candidates.data, heroSeen(around.records), {
