@@ -45,8 +45,8 @@ describe("identity safety over seeded worlds of every family", () => {
           const other = yield* runSafety({ seed, patients: 120, order, concurrency })
           expect(other.writes, `${order} at ${concurrency}`).toStrictEqual(forward.writes)
           expect(other.grade.total, `${order} at ${concurrency}`).toStrictEqual(forward.grade.total)
-        expect(other.reviews, `${order} at ${concurrency}`).toStrictEqual(forward.reviews)
-        expect(outcomesOf(other), `${order} at ${concurrency}`).toStrictEqual(outcomesOf(forward))
+          expect(other.reviews, `${order} at ${concurrency}`).toStrictEqual(forward.reviews)
+          expect(outcomesOf(other), `${order} at ${concurrency}`).toStrictEqual(outcomesOf(forward))
         }
       }),
     300_000

@@ -86,6 +86,34 @@ describe("HeroHealthClient operations", () => {
       expect(error).toMatchObject({ _tag: "Conflict", code: "merge_token_stale" })
     }))
 
+  it.effect("codes, issue codes and paths a server fills with NHS numbers or names are never passed on", () =>
+    Effect.gen(function*() {
+      const { hero } = yield* clientWith([
+        { status: 409, body: { code: "nhs_9990010005_zebediah" } },
+        { status: 409, body: { code: "patient_zebediah_archived" } },
+        {
+          status: 400,
+          body: {
+            error: true,
+            statusCode: 400,
+            message: [{ code: "nhs_9990010005", expected: "string", path: ["zebediah_smith", "first_name", 0] }]
+          }
+        }
+      ])
+      const conflict = yield* Effect.flip(cases.mergePatient.call(hero))
+      const named = yield* Effect.flip(cases.mergePatient.call(hero))
+      const invalid = yield* Effect.flip(cases.registerPatient.call(hero))
+      expect(conflict).toMatchObject({ _tag: "Conflict", code: undefined })
+      expect(named).toMatchObject({ _tag: "Conflict", code: undefined })
+      expect(invalid).toMatchObject({
+        _tag: "InvalidRequest",
+        issues: [{ code: "<redacted>", path: ["<key>", "first_name", 0] }]
+      })
+      for (const e of [conflict, named, invalid]) {
+        expect(`${e.message} ${JSON.stringify(e)}`).not.toMatch(/9990010005|zebediah/i)
+      }
+    }))
+
   it.effect("streamPatientsV3 walks every page until count is reached", () =>
     Effect.gen(function*() {
       const page = (n: number) => ({

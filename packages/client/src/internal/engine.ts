@@ -13,7 +13,7 @@ import type * as Transport from "../HeroHealthTransport.js"
 import type { OperationId, OperationPolicy, RateLimit } from "../Operation.js"
 import { resolvePolicy } from "../Operation.js"
 import type * as RateLimitStore from "../RateLimitStore.js"
-import { decodeFailureSummary, excerpt, issuesOf, safeIssue } from "./redact.js"
+import { decodeFailureSummary, excerpt, issuesOf, safeCode, safeIssue } from "./redact.js"
 import { parseRetryAfter } from "./retryAfter.js"
 
 /** A request ready to send: wire path (ids already encoded), query and body. @internal */
@@ -245,7 +245,7 @@ export const makeEngine = (
     const serverCode = (text: string): string | undefined => {
       try {
         const code = (JSON.parse(text) as { code?: unknown } | null)?.code
-        return typeof code === "string" && /^[a-z][a-z0-9_.-]{0,63}$/.test(code) ? code : undefined
+        return typeof code === "string" ? safeCode(code) : undefined
       } catch {
         return undefined
       }

@@ -21,7 +21,7 @@ export const shapeOf = (value: unknown, depth = 0): string => {
   return `<${typeof value}>`
 }
 
-const safeKey = (key: string): string => (/^[A-Za-z_][A-Za-z0-9_.-]{0,40}$/.test(key) ? key : "<key>")
+const safeKey = (key: string): string => (safeCode(key) !== undefined ? key : "<key>")
 
 // Words that say what kind of error page a proxy sent; any other word could be a name.
 const genericWords = new Set(
@@ -76,6 +76,36 @@ export const decodeFailureSummary = (error: ParseResult.ParseError): string =>
     `${issue.path.map(String).join(".") || "(body)"} (${issue._tag})`
   ).join(", ")
 
+// The words a machine code or a field name is made of, on this API and the like: a code or path
+// key built from anything else (a digit run, a name) is not passed on. Server-sent codes reach
+// errors, logs, journals and reports; a server that embeds an NHS number or a name in a code must
+// not get it there.
+const codeWords = new Set(
+  ("access address already and archived auth bad before body caller check code conflict connect connected country " +
+    "county data deceased denied dob duplicate ehr email emis error exists expired failed field first for forbidden " +
+    "found gha group hero id identifiers identity in incoming internal invalid is key landline last limit line linked " +
+    "locked main merge merged mismatch missing mobile name needed network nhs no not number of other partner patient " +
+    "patients pds practice preview rate record registered request required restricted result same scope search self " +
+    "server sex source stale status taken title to token too town type uid unauthorised unauthorized unknown used user " +
+    "validation value version postcode pair match one two three small big string enum union date literal keys " +
+    "unrecognized unrecognised custom multiple format pattern length min max minimum maximum long short empty " +
+    "additional properties property const schema array object boolean integer intersection arguments return " +
+    "expected received too large payload content unsupported media method allowed")
+    .split(" ")
+)
+
+/**
+ * A server-sent code or key reduced to the safe vocabulary: lower-case words from the code
+ * vocabulary joined by `_`, `.` or `-` (at most eight), or `undefined` for anything else.
+ * @internal
+ */
+export const safeCode = (code: string): string | undefined => {
+  if (code.length === 0 || code.length > 64 || !/^[A-Za-z][A-Za-z_.-]*$/.test(code)) return undefined
+  const words = code.toLowerCase().split(/[_.-]+/).filter((w) => w.length > 0)
+  const digitsOrName = words.length === 0 || words.length > 8 || words.some((w) => !codeWords.has(w))
+  return digitsOrName ? undefined : code
+}
+
 const typeWords =
   /^(string|number|integer|boolean|bool|object|array|null|undefined|date|datetime|date-time|email|uuid|enum|literal|nonempty|non-empty|required|valid|an?|or|of|one|\s|[|,()[\]<>-])+$/i
 
@@ -87,9 +117,9 @@ const typeWords =
 export const safeIssue = (
   issue: { readonly code: string; readonly expected: string; readonly path: ReadonlyArray<unknown> }
 ) => ({
-  code: /^[A-Za-z_.-]{1,64}$/.test(issue.code) ? issue.code : "<redacted>",
+  code: safeCode(issue.code) ?? "<redacted>",
   expected: issue.expected.length <= 80 && typeWords.test(issue.expected) ? issue.expected : "<redacted>",
   path: issue.path.map((key) =>
-    typeof key === "number" || (typeof key === "string" && /^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(key)) ? key : "<key>"
+    typeof key === "number" ? key : typeof key === "string" && safeCode(key) !== undefined ? key : "<key>"
   )
 })
