@@ -110,7 +110,7 @@ describe("HeroHealthClient operations", () => {
         issues: [{ code: "<redacted>", path: ["<key>", "first_name", 0] }]
       })
       for (const e of [conflict, named, invalid]) {
-        expect(`${e.message} ${JSON.stringify(e)}`).not.toMatch(/9990010005|zebediah/i)
+        expect(`${String(e)} ${JSON.stringify(e)}`).not.toMatch(/9990010005|zebediah/i)
       }
     }))
 

@@ -28,12 +28,19 @@ export interface Scored<A> {
  * - `several-matches`: more than one candidate grades `match`;
  * - `only-possible`: no `match`, at least one `possible`;
  * - `linked-to-another-patient`: the only match is an EHR record already linked to a different
- *   Hero patient (likely a duplicate Hero record: a merge case, not a link).
+ *   Hero patient (likely a duplicate Hero record: a merge case, not a link);
+ * - `NHS_NUMBER_DEMOGRAPHICS_CONFLICT`: no candidate matches, but one carries the patient's
+ *   verified NHS number — one of the two records carries another person's number.
  *
  * @since 0.1.0
  * @category schemas
  */
-export const ReviewReason = Schema.Literal("several-matches", "only-possible", "linked-to-another-patient")
+export const ReviewReason = Schema.Literal(
+  "several-matches",
+  "only-possible",
+  "linked-to-another-patient",
+  "NHS_NUMBER_DEMOGRAPHICS_CONFLICT"
+)
 
 /**
  * @since 0.1.0
@@ -324,6 +331,9 @@ export const proposeLink = (
     if (elsewhere !== undefined) {
       return { _tag: "NhsNumberMismatch", candidate: elsewhere.candidate, result: elsewhere.result }
     }
+    // The patient's own verified NHS number on a record that does not match it: never silent.
+    const sameNumber = ranked.filter((s) => s.result.vector.nhsNumber === "exact")
+    if (sameNumber.length > 0) return needsReview("NHS_NUMBER_DEMOGRAPHICS_CONFLICT", sameNumber)
     return possibles.length > 0 ? needsReview("only-possible", possibles) : noCandidate
   }
   const best = matches[0]!

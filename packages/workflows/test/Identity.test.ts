@@ -181,3 +181,19 @@ describe("link rules", () => {
     expect(baseWire.first_name).toBe("Martha")
   })
 })
+
+describe("a verified NHS number on someone else's record", () => {
+  it("is reviewed, not dropped as no candidate", () => {
+    const stranger = candidate({
+      first_name: "Colin",
+      last_name: "Ramsden",
+      sex: "Male",
+      dob: "1945-09-30",
+      line_1: "1 Far Street",
+      postcode: "YO1 7HH",
+      town: "York"
+    })
+    const proposal = Selection.proposeLink(hero(), [stranger], [])
+    expect(proposal).toMatchObject({ _tag: "NeedsReview", reason: "NHS_NUMBER_DEMOGRAPHICS_CONFLICT" })
+  })
+})
