@@ -88,6 +88,16 @@ export const layerMemory: Layer.Layer<PatientLease> = Layer.effect(PatientLease,
 export const patientKey = (patientId: string): string => `patient:${patientId}`
 
 /**
+ * The key held for the whole of one patient's processing (read state, decide, write), apart from
+ * the write keys: two runs over the same patient take turns, and the second sees the first's
+ * outcome in the journal instead of deciding again.
+ *
+ * @since 0.1.0
+ * @category keys
+ */
+export const processingKey = (patientId: string): string => `processing:${patientId}`
+
+/**
  * The lease keys of a merge pair: both patients (so neither is linked or merged elsewhere
  * meanwhile).
  *

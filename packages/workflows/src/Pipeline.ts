@@ -391,7 +391,9 @@ const resume = (options: Options, patientId: PatientId, state: Journal.PatientSt
 /**
  * Runs the pipeline for one patient and journals its outcome. A patient whose journal already
  * holds an outcome is skipped (that outcome is returned); one with an unknown write is resolved by
- * verification first. Never fails with a client error: failures are `Outcome.Failed`.
+ * verification first. Never fails with a client error: failures are `Outcome.Failed`. The whole
+ * processing is held under `PatientLease.processingKey`: two runs over one patient (two batches
+ * sharing a lease layer and a journal) take turns and the second returns the first's outcome.
  *
  * @since 0.1.0
  * @category pipeline
@@ -410,6 +412,9 @@ export const processPatient = (
   }).pipe(
     Effect.catchIf((e): e is StepFailed => e instanceof StepFailed, (e) =>
       Effect.as(recordOutcome(options, patientId, e.outcome), e.outcome)),
+    // The whole of the patient's processing — journal state, reads, decisions, writes — is held:
+    // a second run over the same patient waits, then finds the first one's outcome.
+    PatientLease.withLease([PatientLease.processingKey(patientId)]),
     Effect.withSpan("Pipeline.processPatient", {
       attributes: { "hero.patient_id": patientId },
       // A stack trace per span costs an Error per patient; the span name says where it is.

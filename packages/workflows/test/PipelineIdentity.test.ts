@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Sandbox, SeedFile } from "@hero-effect/sandbox"
 import { PatientId, testRangeNhsNumber } from "@hero-effect/schema"
-import { Approver, Journal, PatientLease, Pipeline } from "@hero-effect/workflows"
+import { Approver, Batch, Journal, PatientLease, Pipeline } from "@hero-effect/workflows"
 import { Effect, Layer } from "effect"
 
 // The pipeline's identity decisions on small hand-built worlds: links go through the rules and the
@@ -184,4 +184,33 @@ describe("duplicates", () => {
       ehr_records: [ehrWire("6000001")],
       links: [{ hero_id: "200001", ehr_partner_id: "6000001" }]
     }))))
+})
+
+describe("two batches over the same patients", () => {
+  it.effect("sharing a lease layer and a journal: no request written twice, one outcome per patient", () =>
+    Effect.gen(function*() {
+      const sandbox = yield* Sandbox.Sandbox
+      const ids = sandbox.world.patients.map((p) => p.id)
+      const run = (runId: string, order: ReadonlyArray<string>) =>
+        Batch.run(Batch.idsFromList(order), { runId, concurrency: 8 })
+      yield* Effect.all([run("a", ids), run("b", [...ids].reverse()), run("c", ids)], { concurrency: "unbounded" })
+      const exchanges = yield* sandbox.exchanges
+      const writes = exchanges.filter((e) =>
+        e.operation === "connectPatientEhr" || e.operation === "mergePatient" || e.operation === "previewPatientMerge"
+      ).map((e) => `${e.operation} ${e.path}`)
+      expect(writes.length).toBeGreaterThan(10)
+      expect(writes.length).toBe(new Set(writes).size)
+      const outcomes = (yield* Journal.entries()).filter((e) => e._tag === "PatientOutcome").map((e) => e.patientId)
+      expect(outcomes.length).toBe(ids.length)
+      expect(new Set(outcomes).size).toBe(ids.length)
+    }).pipe(
+      Effect.provide(
+        Layer.mergeAll(
+          Sandbox.layerClient({ seed: 23, patients: 60, exchangeLogSize: 100_000 }),
+          Journal.layerMemory,
+          PatientLease.layerMemory,
+          Approver.layerAutomatic
+        )
+      )
+    ))
 })
