@@ -27,7 +27,7 @@ describe("generated worlds load", () => {
             expect(counts).toStrictEqual([world.patients.length, world.truth.length])
           }
         }),
-      120_000
+      300_000
     )
   }
 })

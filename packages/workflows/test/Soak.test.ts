@@ -275,6 +275,6 @@ describe("soak", () => {
         expect(violations).toStrictEqual([])
       }).pipe(Effect.provide(world))
     },
-    60_000
+    240_000
   )
 })
