@@ -83,6 +83,37 @@ export const DateOfBirth: Schema.Schema<DateOfBirth, string> = Schema.transformO
 ).annotations({ identifier: "DateOfBirthFromString" })
 
 /**
+ * A date of birth as a response carries it: a real calendar date decodes as {@link DateOfBirth};
+ * anything else a server can send (`0000-01-01T00:00:00Z` is valid RFC 3339 but no calendar
+ * date; a stray string) decodes as `null` — unusable for matching — instead of failing the whole
+ * patient; `null` stays `null`. Requests keep the strict {@link DateOfBirth}.
+ *
+ * @example
+ * import { ReceivedDateOfBirth } from "@hero-effect/schema"
+ * import { Schema } from "effect"
+ *
+ * Schema.decodeUnknownSync(ReceivedDateOfBirth)("0000-01-01T00:00:00Z") // null
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const ReceivedDateOfBirth: Schema.Schema<DateOfBirth | null, string | null> = Schema.transform(
+  Schema.NullOr(Schema.String),
+  Schema.NullOr(CanonicalDateOfBirth),
+  {
+    strict: true,
+    decode: (input) => {
+      if (input === null) return null
+      const trimmed = input.trim()
+      const dateTime = isoDateTime.exec(trimmed)
+      const date = dateTime ? dateTime[1]! : trimmed
+      return isCalendarDate(date) ? (date as DateOfBirth) : null
+    },
+    encode: (dob) => dob
+  }
+).annotations({ identifier: "ReceivedDateOfBirth" })
+
+/**
  * Builds a date of birth from its parts, if they make a real date.
  *
  * @since 0.1.0

@@ -6,7 +6,7 @@
  */
 import * as Schema from "effect/Schema"
 import { DataSource } from "./DataSource.js"
-import { DateOfBirth } from "./DateOfBirth.js"
+import { ReceivedDateOfBirth } from "./DateOfBirth.js"
 import { Identifier } from "./Identifier.js"
 import { EhrPartnerId, EmisId, OdsCode, PatientId, PatientUid } from "./Ids.js"
 import * as F from "./internal/fields.js"
@@ -22,7 +22,7 @@ import { Title } from "./Title.js"
 const commonFields = {
   emisId: F.optional("emis_id", EmisId),
   ehrPartnerId: F.optional("ehr_partner_id", EhrPartnerId),
-  dateOfBirth: F.nullable("dob", DateOfBirth),
+  dateOfBirth: Schema.optionalWith(ReceivedDateOfBirth, { default: () => null }).pipe(Schema.fromKey("dob")),
   deceasedAt: F.optional("deceased_at", Timestamp),
   title: F.optional("title", Title),
   firstName: F.optional("first_name", Schema.String),

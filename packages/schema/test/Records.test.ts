@@ -253,3 +253,16 @@ describe("other records", () => {
     )
   })
 })
+
+describe("a date of birth a response can carry", () => {
+  it("an impossible one (year 0000, not a date) decodes as unusable, not as a failed patient", () => {
+    const decode = Schema.decodeUnknownEither(PatientV1)
+    for (const dob of ["0000-01-01T00:00:00Z", "2023-02-30", "not a date", "   "]) {
+      const patient = decode({ id: "1", data_source: "hero", status: "unarchived", dob })
+      expect(patient._tag, dob).toBe("Right")
+      if (patient._tag === "Right") expect(patient.right.dateOfBirth, dob).toBeNull()
+    }
+    const fine = decode({ id: "1", data_source: "hero", status: "unarchived", dob: "1984-03-07T00:00:00Z" })
+    expect(fine._tag === "Right" && fine.right.dateOfBirth).toBe("1984-03-07")
+  })
+})
