@@ -29,18 +29,21 @@ const freePort = Effect.async<number, Error>((resume) => {
  * fixed seed (reproducible random responses that conform to the document). Stopped when the
  * scope closes.
  */
-export const prism = (options: { readonly seed: number; readonly dynamic?: boolean }) =>
+export const prism = (options: { readonly seed: number; readonly dynamic?: boolean; readonly seeded?: boolean }) =>
   Effect.acquireRelease(
     Effect.gen(function*() {
       const port = yield* freePort
       const args = [prismCli(), "mock", documentPath, "-h", "127.0.0.1", "-p", String(port), "--errors", "false"]
-      if (options.dynamic !== false) args.push("-d", "--seed", String(options.seed))
+      if (options.dynamic !== false) {
+        args.push("-d")
+        if (options.seeded !== false) args.push("--seed", String(options.seed))
+      }
       const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"] })
       yield* Effect.async<void, Error>((resume) => {
         let output = ""
         const timer = setTimeout(
           () => resume(Effect.fail(new Error(`Prism did not start: ${output.slice(-500)}`))),
-          30_000
+          120_000
         )
         const onData = (chunk: Buffer) => {
           output += chunk.toString()
