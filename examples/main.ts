@@ -65,11 +65,25 @@ const progress = (p: Batch.Progress) =>
     ? Effect.sync(() => process.stderr.write(`${Batch.progressLine(p)}\n`))
     : Effect.void
 
+const checkWritable = (file: string) =>
+  Effect.try({
+    try: () => {
+      const existed = fs.existsSync(file)
+      fs.closeSync(fs.openSync(file, "a"))
+      if (!existed) fs.unlinkSync(file)
+    },
+    catch: (error) =>
+      new Error(`cannot write the report to ${file}: ${(error as NodeJS.ErrnoException).code ?? "not writable"}`)
+  })
+
 const command = Command.make(
   "hero-merge",
   { seed, seedFile, patients, concurrency, dryRun, approver, reportFile, journalFile, idsFile, live, rateLimit },
   (flags) =>
     Effect.gen(function*() {
+      // The report is written after every write is done: a path that cannot be written must stop
+      // the job before the first one, not lose the report at the end.
+      if (Option.isSome(flags.reportFile)) yield* checkWritable(flags.reportFile.value)
       const runId = `run-${Date.now().toString(36)}`
       const journal = Option.match(flags.journalFile, {
         onNone: () => Journal.layerMemory,

@@ -69,4 +69,18 @@ describe("the main job (pnpm start)", () => {
       expect(stdout).toContain(flag)
     }
   }, 240_000)
+
+  it("an unwritable --report path stops the job before any write", async () => {
+    const { code, stderr, stdout } = await run([
+      "--patients",
+      "20",
+      "--seed",
+      "4",
+      "--report",
+      "/nonexistent-dir/report.json"
+    ])
+    expect(code).not.toBe(0)
+    expect(`${stdout}${stderr}`).toContain("cannot write the report")
+    expect(`${stdout}${stderr}`).not.toContain("Sandbox writes applied")
+  }, 240_000)
 })
