@@ -167,15 +167,24 @@ export const Entry = Schema.Union(StepStarted, StepFinished, Decision, PatientOu
 export type Entry = typeof Entry.Type
 
 /**
- * The journal could not be opened, read or written, or its file is damaged before its last
- * line. `detail` names the operation and the system error code, never an entry's content.
+ * The journal could not be opened, read or written, or its file is damaged. `detail` names the
+ * operation and the system error code, never an entry's content.
+ *
+ * - `corrupt`: a complete line fails its integrity check, has none, or is not an entry; `line`
+ *   is its line number in the file (1 is the header).
+ * - `locked`: the journal file is open already, in this process or in another one (its lock
+ *   file `<journal>.lock` names a running process), or its lock cannot be checked.
+ * - `target`: the journal is bound to another target (see {@link FileOptions}).
+ * - `legacy`: the journal was written before lines carried checks (see {@link Legacy}).
  *
  * @since 0.1.0
  * @category errors
  */
 export class JournalError extends Schema.TaggedError<JournalError>()("JournalError", {
-  reason: Schema.Literal("open", "read", "write", "corrupt", "encode", "unusable"),
-  detail: Schema.String
+  reason: Schema.Literal("open", "read", "write", "corrupt", "encode", "unusable", "locked", "target", "legacy"),
+  detail: Schema.String,
+  /** The line number in the file (or store) of a `corrupt` line. */
+  line: Schema.optionalWith(Schema.Number, { exact: true })
 }) {
   /** @since 0.1.0 */
   override get message(): string {
@@ -213,7 +222,8 @@ export class Journal extends Context.Tag("@hero-effect/workflows/Journal")<Journ
  */
 export interface LineStore extends internal.LineStore<JournalError> {}
 
-const makeError = (reason: JournalError["reason"], detail: string) => new JournalError({ reason, detail })
+const makeError = (reason: JournalError["reason"], detail: string, line?: number) =>
+  new JournalError(line === undefined ? { reason, detail } : { reason, detail, line })
 
 const decodeEntry = Schema.decodeUnknownEither(Entry)
 const encodeEntry = Schema.encodeEither(Entry)
@@ -229,20 +239,22 @@ const sanitise = (encoded: typeof Entry.Encoded): typeof Entry.Encoded => {
   return { ...encoded, details }
 }
 
-const decodeLines = (lines: ReadonlyArray<string>): Effect.Effect<Array<Entry>, JournalError> =>
+// `firstLine`: the line number of `lines[0]` in its file or store.
+const decodeLines = (lines: ReadonlyArray<string>, firstLine = 1): Effect.Effect<Array<Entry>, JournalError> =>
   Effect.suspend(() => {
     const out: Array<Entry> = []
     for (let i = 0; i < lines.length; i++) {
       const line = lines[i]!
       if (line.trim().length === 0) continue
+      const n = firstLine + i
       let json: unknown
       try {
         json = JSON.parse(line)
       } catch {
-        return Effect.fail(makeError("corrupt", `line ${i + 1} is not JSON`))
+        return Effect.fail(makeError("corrupt", `line ${n} is not JSON`, n))
       }
       const decoded = decodeEntry(json)
-      if (decoded._tag === "Left") return Effect.fail(makeError("corrupt", `line ${i + 1} is not a journal entry`))
+      if (decoded._tag === "Left") return Effect.fail(makeError("corrupt", `line ${n} is not a journal entry`, n))
       out.push(decoded.right)
     }
     return Effect.succeed(out)
@@ -341,18 +353,100 @@ export const makeMemoryWith = (options: Options): Effect.Effect<Service> =>
   Effect.suspend(() => build(internal.memoryStore(), [], options))
 
 /**
- * A journal in an append-only JSON Lines file. Opening reads every line; a torn last line (a
- * write cut short by a crash, never acknowledged) is dropped and the file truncated to the last
- * complete line; a damaged complete line fails with a `corrupt` {@link JournalError}. Every
- * record is appended and `datasync`ed before it returns. A file is open at most once per process
- * (a second open fails with reason `open` until the first scope closes); nothing stops another
- * process from opening it, so run one process per file.
+ * What to do with a journal file written before its lines carried integrity checks (no header,
+ * no `_check` on any line):
+ *
+ * - `"refuse"` (the default): fail with a `legacy` {@link JournalError}; nothing is changed.
+ * - `"migrate"`: accept its lines as they are (each must still be an entry), once: the file is
+ *   rewritten atomically with a header and a check on every line, and is checked from then on.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Legacy = "refuse" | "migrate"
+
+/**
+ * Options of a file journal.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface FileOptions extends Options {
+  /**
+   * What the journal is about, e.g. {@link targetOf} a base URL and practice group, or any
+   * string that names the world the job writes to. The header records its fingerprint (never
+   * the string); opening the journal for another target fails with a `target`
+   * {@link JournalError}. A journal without a target in its header is bound on its first open
+   * with one. Without this option the binding is not checked.
+   */
+  readonly target?: string | undefined
+  /** A journal written before checks: refused (the default) or migrated. */
+  readonly legacy?: Legacy | undefined
+}
+
+/**
+ * A journal in an append-only JSON Lines file.
+ *
+ * - **One writer.** A file is open at most once per process, and a lock file beside it,
+ *   `<journal>.lock` (created exclusively; it holds the pid, hostname and start time of its
+ *   process), keeps other processes out while the scope is open: a second open fails with a
+ *   `locked` {@link JournalError}. A lock left by a process that is gone (killed: its pid is not
+ *   running on this host) is taken over; a lock from another host is refused, since its
+ *   process cannot be checked — remove it by hand if that job is not running.
+ * - **Integrity.** The first line is a header (written when the file is new) recording the
+ *   format and the fingerprint of the {@link FileOptions} `target`. Every line ends with a
+ *   `_check`: 64 bits of SHA-256 over the previous line's check and the line's text without it,
+ *   so a changed, removed, inserted or moved line fails with a `corrupt` error naming its line
+ *   number (never its content). A torn last line (a write cut short by a crash, never
+ *   acknowledged: no newline) is dropped and the file truncated to the last complete line.
+ *   The check detects damage and mistakes, not a forger (it has no key).
+ * - **Durability.** Every record is appended and `datasync`ed before it returns; concurrent
+ *   records share writes (group commit).
+ *
+ * Fails at open, before any entry is written, when the file or its directory cannot be written
+ * (the lock file is created first).
  *
  * @since 0.1.0
  * @category constructors
  */
-export const makeFile = (path: string, options?: Options): Effect.Effect<Service, JournalError, Scope.Scope> =>
-  Effect.flatMap(internal.fileStore(path, makeError), (store) => makeFromStore(store, options))
+export const makeFile = (path: string, options?: FileOptions): Effect.Effect<Service, JournalError, Scope.Scope> =>
+  Effect.flatMap(
+    internal.fileStore(path, makeError, {
+      target: options?.target,
+      legacy: options?.legacy ?? "refuse",
+      decode: decodeLines
+    }),
+    ({ decoded, store }) => build(store, decoded, options)
+  )
+
+/**
+ * The fingerprint of a target as a journal's header records it (`sha256:` and 32 hex digits).
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const targetFingerprint = (target: string): string => internal.fingerprint(target)
+
+/**
+ * A target string for a Hero API base URL and practice group (trailing slashes of the URL
+ * ignored), for {@link FileOptions} `target`.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const targetOf = (input: { readonly baseUrl: string; readonly practiceGroupId: string }): string =>
+  `hero:${input.baseUrl.trim().replace(/\/+$/, "")}#${input.practiceGroupId.trim()}`
+
+/**
+ * Fails with an `open` {@link JournalError} (naming the system error code) unless a file can be
+ * appended to at `path`: for an output such as a report, checked before the first write.
+ * Nothing is written; a file it had to create is removed again.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const checkWritable = (path: string): Effect.Effect<void, JournalError> =>
+  internal.checkWritable(path, makeError)
 
 /**
  * @since 0.1.0
@@ -368,10 +462,12 @@ export const layerMemoryWith = (options: Options): Layer.Layer<Journal> =>
   Layer.effect(Journal, makeMemoryWith(options))
 
 /**
+ * The journal in a file (see {@link makeFile}), open while the layer is.
+ *
  * @since 0.1.0
  * @category layers
  */
-export const layerFile = (path: string, options?: Options): Layer.Layer<Journal, JournalError> =>
+export const layerFile = (path: string, options?: FileOptions): Layer.Layer<Journal, JournalError> =>
   Layer.scoped(Journal, makeFile(path, options))
 
 /**
