@@ -85,9 +85,21 @@ const command = Command.make(
       // the job before the first one, not lose the report at the end.
       if (Option.isSome(flags.reportFile)) yield* checkWritable(flags.reportFile.value)
       const runId = `run-${Date.now().toString(36)}`
+      // The journal is bound to what it is about: a journal of another practice group, another
+      // environment or another sandbox world is refused rather than resumed against this one.
+      const target = flags.live
+        ? Journal.targetOf({
+          baseUrl: process.env["HERO_BASE_URL"] ?? `environment:${process.env["HERO_ENVIRONMENT"] ?? "staging"}`,
+          practiceGroupId: process.env["HERO_PRACTICE_GROUP_ID"] ?? ""
+        })
+        : Option.match(flags.seedFile, {
+          onNone: () => `sandbox:seed=${flags.seed},patients=${flags.patients}`,
+          onSome: (file) => `sandbox:file=${file}`
+        })
       const journal = Option.match(flags.journalFile, {
         onNone: () => Journal.layerMemory,
-        onSome: (path) => Journal.layerFile(path)
+        // Journals from before lines carried checks are migrated once, so an interrupted job resumes.
+        onSome: (path) => Journal.layerFile(path, { target, legacy: "migrate" })
       })
       const workflow = Layer.mergeAll(journal, PatientLease.layerMemory, approverLayer(flags.approver))
 
