@@ -17,8 +17,17 @@ import type { OperationId } from "./Faults.js"
 export const Unparseable: unique symbol = Symbol.for("@hero-effect/sandbox/Protocol/Unparseable")
 
 /**
- * A request as the core sees it. `body` is the parsed JSON, `undefined` for no body, or
- * {@link Unparseable}. Header names are lower case.
+ * The marker for a request body larger than the sandbox accepts (`maxBodyBytes`): it was not
+ * parsed (over HTTP, not even read to its end), and the core answers 413 `payload_too_large`.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const TooLarge: unique symbol = Symbol.for("@hero-effect/sandbox/Protocol/TooLarge")
+
+/**
+ * A request as the core sees it. `body` is the parsed JSON, `undefined` for no body,
+ * {@link Unparseable} or {@link TooLarge}. Header names are lower case.
  *
  * @since 0.1.0
  * @category models
@@ -46,9 +55,23 @@ export const parseBody = (text: string | undefined): unknown => {
   }
 }
 
+const encoder = new TextEncoder()
+
+/**
+ * The UTF-8 size of a text in bytes, computed only as far as needed to compare it with `limit`:
+ * `true` when it is larger.
+ *
+ * @since 0.1.0
+ * @category getters
+ */
+export const exceedsBytes = (text: string, limit: number): boolean =>
+  // A UTF-16 code unit takes 1 to 3 bytes.
+  text.length > limit ? true : text.length * 3 <= limit ? false : encoder.encode(text).length > limit
+
 /**
  * Builds a {@link SandboxRequest} from a URL (only its path and query are used), headers (any
- * case) and a body text.
+ * case) and a body text. With `maxBodyBytes`, a body text of more UTF-8 bytes is not parsed: the
+ * body is {@link TooLarge}.
  *
  * @since 0.1.0
  * @category constructors
@@ -58,6 +81,7 @@ export const makeRequest = (options: {
   readonly url: string | URL
   readonly headers?: Readonly<Record<string, string | undefined>> | undefined
   readonly bodyText?: string | undefined
+  readonly maxBodyBytes?: number | undefined
 }): SandboxRequest => {
   const url = typeof options.url === "string" ? new URL(options.url, "http://sandbox.invalid") : options.url
   const query: Record<string, string> = {}
@@ -69,7 +93,10 @@ export const makeRequest = (options: {
     path: url.pathname,
     query,
     headers,
-    body: parseBody(options.bodyText)
+    body: options.bodyText !== undefined && options.maxBodyBytes !== undefined &&
+        exceedsBytes(options.bodyText, options.maxBodyBytes)
+      ? TooLarge
+      : parseBody(options.bodyText)
   }
 }
 
@@ -133,6 +160,8 @@ export const errorCodes = [
   "merge_token_expired",
   "merge_token_mismatch",
   "merge_token_stale",
+  "payload_too_large",
+  "unsupported_media_type",
   "rate_limited",
   "internal_error",
   "bad_gateway",

@@ -64,6 +64,14 @@ export interface SandboxService {
   readonly truth: ReadonlyArray<TruthEntry>
   /** The core: one request in, one outcome out. */
   readonly handle: (request: SandboxRequest) => Effect.Effect<Outcome>
+  /**
+   * The checks that need no body: the route (404), the credentials (401/403) and, for a write, a
+   * non-JSON `content-type` (415) or a body already known to be over `maxBodyBytes` (413, a
+   * `Protocol.TooLarge` body). The refusal (recorded in the exchange log), or `undefined`
+   * when the body may be read. The HTTP face calls it before reading a body; `handle` runs the
+   * same checks.
+   */
+  readonly admit: (request: SandboxRequest) => Effect.Effect<Outcome | undefined>
   /** A snapshot of the live state. */
   readonly state: Effect.Effect<WorldState>
   readonly patient: (id: string) => Effect.Effect<Option.Option<HeroRecord>>

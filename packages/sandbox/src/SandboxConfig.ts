@@ -100,7 +100,33 @@ export interface SandboxConfigInput {
    * memory and copying.
    */
   readonly writeLogSize?: number | undefined
+  /**
+   * The largest request body the sandbox accepts, in bytes (default 1 MiB, 1048576): a larger one
+   * is answered 413 `payload_too_large` on both faces; over HTTP it is never read past the limit.
+   */
+  readonly maxBodyBytes?: number | undefined
+  /**
+   * The longest string (and field name) a write body may hold, in UTF-16 code units (default 1024):
+   * a longer one is a 400 with code `refinement`.
+   */
+  readonly maxFieldLength?: number | undefined
 }
+
+/**
+ * The default of {@link SandboxConfigInput.maxBodyBytes}: 1 MiB.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const defaultMaxBodyBytes = 1024 * 1024
+
+/**
+ * The default of {@link SandboxConfigInput.maxFieldLength}: 1024.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const defaultMaxFieldLength = 1024
 
 /**
  * The resolved settings.
@@ -121,6 +147,8 @@ export interface SandboxConfig {
   readonly faults: FaultPlan
   readonly exchangeLogSize: number
   readonly writeLogSize: number | undefined
+  readonly maxBodyBytes: number
+  readonly maxFieldLength: number
 }
 
 /**
@@ -156,6 +184,8 @@ export const make = (input: SandboxConfigInput = {}, worldKeys: ReadonlyArray<Ap
     maxPageSize: input.maxPageSize ?? 100,
     faults: input.faults ?? [],
     exchangeLogSize: input.exchangeLogSize ?? 1000,
-    writeLogSize: input.writeLogSize
+    writeLogSize: input.writeLogSize,
+    maxBodyBytes: input.maxBodyBytes ?? defaultMaxBodyBytes,
+    maxFieldLength: input.maxFieldLength ?? defaultMaxFieldLength
   }
 }

@@ -35,7 +35,7 @@ import * as Schema from "effect/Schema"
 import type { Fault, FaultLogEntry, FaultPlan, FaultState, OperationId } from "../Faults.js"
 import * as Faults from "../Faults.js"
 import type { ErrorCode, Exchange, SandboxRequest } from "../Protocol.js"
-import { Outcome, Unparseable } from "../Protocol.js"
+import { Outcome, TooLarge, Unparseable } from "../Protocol.js"
 import type { ApiKey, SandboxConfig } from "../SandboxConfig.js"
 import type { WorldState } from "../World.js"
 import { schemaBreakingBody } from "./faults.js"
@@ -82,6 +82,15 @@ const routes: ReadonlyArray<Route> = [
   { method: "GET", pattern: new RegExp(`^/v2/patients/${id}$`), operation: "getPatientByIdV2" },
   { method: "GET", pattern: /^\/v3\/patients$/, operation: "listPatientsV3" }
 ]
+
+/** The operations that take a JSON body (the writes). @internal */
+export const bodyOperations: ReadonlySet<OperationId> = new Set<OperationId>([
+  "connectPatientEhr",
+  "previewPatientMerge",
+  "mergePatient",
+  "registerPatient",
+  "registerPatientPds"
+])
 
 /** Which operation a method and path name, with the path id. @internal */
 export const route = (
@@ -141,12 +150,25 @@ const codeOf = (tag: string): string => tag.replace(/([a-z])([A-Z])/g, "$1_$2").
 // Default messages end in ", actual <value>": the value can be patient data, so it is cut.
 const safeMessage = (message: string): string => message.replace(/,?\s*actual[\s\S]*$/, "").trim() || "is invalid"
 
-const decode = <A, I>(schema: Schema.Schema<A, I>, input: unknown): Either.Either<A, Invalid> =>
+/** At most this many issues are reported in one 400 body (a body of junk fields is not echoed). @internal */
+export const maxIssues = 100
+
+/** Bodies are flat objects: deeper values are refused without being walked. @internal */
+const maxDepth = 8
+
+const decode = <A, I>(
+  schema: Schema.Schema<A, I>,
+  input: unknown,
+  options: { readonly exact?: boolean } = {}
+): Either.Either<A, Invalid> =>
   Either.mapLeft(
-    Schema.decodeUnknownEither(schema, { errors: "all" })(input),
+    Schema.decodeUnknownEither(schema, {
+      errors: "all",
+      ...(options.exact === true ? { onExcessProperty: "error" as const } : {})
+    })(input),
     (error) =>
       invalid(
-        ParseResult.ArrayFormatter.formatErrorSync(error).map((issue) => ({
+        ParseResult.ArrayFormatter.formatErrorSync(error).slice(0, maxIssues).map((issue) => ({
           code: codeOf(issue._tag),
           expected: safeMessage(issue.message),
           path: issue.path.map((p) => (typeof p === "symbol" ? String(p) : p))
@@ -154,12 +176,52 @@ const decode = <A, I>(schema: Schema.Schema<A, I>, input: unknown): Either.Eithe
       )
   )
 
-const decodeBody = <A, I>(schema: Schema.Schema<A, I>, body: unknown): Either.Either<A, Invalid> =>
-  body === Unparseable
-    ? Either.left(invalid([{ code: "invalid_json", expected: "a JSON body", path: [] }]))
-    : body === undefined
-    ? Either.left(invalid([{ code: "missing", expected: "a JSON object body", path: [] }]))
-    : decode(schema, body)
+/**
+ * Strings and field names longer than `maxLength`, and values nested deeper than a flat body
+ * needs, walked breadth first without recursion (a body can be nested a million levels deep).
+ */
+const oversized = (body: unknown, maxLength: number): ReadonlyArray<ValidationIssue> => {
+  const issues: Array<ValidationIssue> = []
+  const queue: Array<readonly [unknown, ReadonlyArray<string | number>]> = [[body, []]]
+  for (let i = 0; i < queue.length && issues.length < maxIssues; i++) {
+    const [value, path] = queue[i]!
+    if (typeof value === "string") {
+      if (value.length > maxLength) {
+        issues.push({ code: "refinement", expected: `A text must be at most ${maxLength} characters`, path })
+      }
+    } else if (typeof value === "object" && value !== null) {
+      if (path.length >= maxDepth) {
+        issues.push({ code: "refinement", expected: `A value must be nested at most ${maxDepth} levels`, path })
+        continue
+      }
+      const entries: ReadonlyArray<readonly [string | number, unknown]> = Array.isArray(value)
+        ? value.map((v, index) => [index, v] as const)
+        : Object.entries(value)
+      for (const [key, v] of entries) {
+        if (typeof key === "string" && key.length > maxLength) {
+          issues.push({ code: "refinement", expected: `A field name must be at most ${maxLength} characters`, path })
+          if (issues.length >= maxIssues) break
+        } else {
+          queue.push([v, [...path, key]])
+        }
+      }
+    }
+  }
+  return issues
+}
+
+// Every write body is exact: a field that does not belong is a 400 `unexpected`, and no string
+// (or field name) is longer than `maxFieldLength`.
+const decodeBody = <A, I>(
+  schema: Schema.Schema<A, I>,
+  body: unknown,
+  config: SandboxConfig
+): Either.Either<A, Invalid> => {
+  if (body === Unparseable) return Either.left(invalid([{ code: "invalid_json", expected: "a JSON body", path: [] }]))
+  if (body === undefined) return Either.left(invalid([{ code: "missing", expected: "a JSON object body", path: [] }]))
+  const tooLong = oversized(body, config.maxFieldLength)
+  return tooLong.length > 0 ? Either.left(invalid(tooLong)) : decode(schema, body, { exact: true })
+}
 
 const dateOnly = /^\d{4}-\d{2}-\d{2}$/
 
@@ -210,7 +272,7 @@ const run = (env: Env, operation: OperationId, request: SandboxRequest, pathId: 
   const config = env.config
   const read = <R>(f: (state: WorldState) => R) => Effect.map(Ref.get(env.state), f)
   const withBody = <A, I>(schema: Schema.Schema<A, I>, f: (a: A) => Effect.Effect<OpResult>) =>
-    Either.match(decodeBody(schema, request.body), { onLeft: Effect.succeed, onRight: f })
+    Either.match(decodeBody(schema, request.body, config), { onLeft: Effect.succeed, onRight: f })
   const withQuery = <A, I>(schema: Schema.Schema<A, I>, f: (a: A) => Effect.Effect<OpResult>) =>
     Either.match(decode(schema, request.query), { onLeft: Effect.succeed, onRight: f })
   const patient = (f: (p: PatientV1, state: WorldState) => OpResult) =>
@@ -481,10 +543,41 @@ const withFault = (fault: Fault | undefined, operation: OperationId, execute: Ef
   }
 }
 
+const isJson = (contentType: string): boolean => {
+  const mediaType = contentType.split(";")[0]!.trim().toLowerCase()
+  return mediaType === "application/json" || (mediaType.startsWith("application/") && mediaType.endsWith("+json"))
+}
+
+/**
+ * What can be refused before a body is read: the route (404), the credentials (401/403), and for
+ * a write, a `content-type` that is not JSON (415; none at all is read as JSON) or a body over
+ * `maxBodyBytes` (413).
+ */
+const precheck = (
+  env: Env,
+  request: SandboxRequest,
+  operation: OperationId | undefined
+): Effect.Effect<Either.Either<ApiKey, Outcome>> => {
+  if (operation === undefined) return Effect.succeed(Either.left(errorResponse(404, "not_found", "No such route")))
+  return Effect.map(authenticate(env, request), (key) => {
+    if (Either.isLeft(key) || !bodyOperations.has(operation)) return key
+    const contentType = request.headers["content-type"]
+    if (contentType !== undefined && contentType !== "" && !isJson(contentType)) {
+      return Either.left(errorResponse(415, "unsupported_media_type", "A request body must be application/json"))
+    }
+    if (request.body === TooLarge) {
+      return Either.left(
+        errorResponse(413, "payload_too_large", `A request body must be at most ${env.config.maxBodyBytes} bytes`)
+      )
+    }
+    return key
+  })
+}
+
 const answer = (env: Env, request: SandboxRequest, operation: OperationId | undefined, pathId: string) =>
   Effect.gen(function*() {
     if (operation === undefined) return errorResponse(404, "not_found", "No such route")
-    const key = yield* authenticate(env, request)
+    const key = yield* precheck(env, request, operation)
     if (Either.isLeft(key)) return key.left
     const limited = yield* rateLimit(env, key.right)
     if (limited !== undefined) return limited
@@ -492,17 +585,33 @@ const answer = (env: Env, request: SandboxRequest, operation: OperationId | unde
     return yield* withFault(fault, operation, run(env, operation, request, pathId))
   })
 
+const record = (env: Env, request: SandboxRequest, operation: OperationId | undefined, outcome: Outcome) =>
+  env.config.exchangeLogSize > 0
+    ? Ref.update(
+      env.exchanges,
+      (log) =>
+        [...log, { operation, method: request.method, path: request.path, outcome }].slice(-env.config.exchangeLogSize)
+    )
+    : Effect.void
+
 /** The core: one request in, one outcome out, recorded in the exchange log. @internal */
 export const handle = (env: Env) => (request: SandboxRequest): Effect.Effect<Outcome> => {
   const matched = route(request.method, request.path)
   return Effect.tap(
     answer(env, request, matched?.operation, matched?.id ?? ""),
-    (outcome) =>
-      env.config.exchangeLogSize > 0
-        ? Ref.update(env.exchanges, (log) =>
-          [...log, { operation: matched?.operation, method: request.method, path: request.path, outcome }].slice(
-            -env.config.exchangeLogSize
-          ))
-        : Effect.void
+    (outcome) => record(env, request, matched?.operation, outcome)
   )
+}
+
+/**
+ * The checks that need no body (route, credentials, content type, a body known to be too large):
+ * the refusal, recorded in the exchange log, or `undefined` when the body should be read.
+ * @internal
+ */
+export const admit = (env: Env) => (request: SandboxRequest): Effect.Effect<Outcome | undefined> => {
+  const matched = route(request.method, request.path)
+  return Effect.flatMap(precheck(env, request, matched?.operation), (key) =>
+    Either.isRight(key)
+      ? Effect.succeed(undefined)
+      : Effect.as(record(env, request, matched?.operation, key.left), key.left))
 }

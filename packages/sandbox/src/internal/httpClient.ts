@@ -12,17 +12,24 @@ export const baseUrl = "https://sandbox.hero.invalid"
 
 const decoder = new TextDecoder()
 
-const bodyTextOf = (body: HttpBody.HttpBody): string | undefined => {
+// A body of more bytes than the sandbox accepts is not decoded (the core answers 413).
+const bytesText = (bytes: Uint8Array, maxBodyBytes: number): string | typeof Protocol.TooLarge =>
+  bytes.byteLength > maxBodyBytes ? Protocol.TooLarge : decoder.decode(bytes)
+
+const bodyTextOf = (
+  body: HttpBody.HttpBody,
+  maxBodyBytes: number
+): string | undefined | typeof Protocol.TooLarge => {
   switch (body._tag) {
     case "Empty":
       return undefined
     case "Uint8Array":
-      return decoder.decode(body.body)
+      return bytesText(body.body, maxBodyBytes)
     case "Raw":
       return typeof body.body === "string"
         ? body.body
         : body.body instanceof Uint8Array
-        ? decoder.decode(body.body)
+        ? bytesText(body.body, maxBodyBytes)
         : JSON.stringify(body.body)
     default:
       // FormData and streams are not JSON: the core answers 400.
@@ -30,18 +37,32 @@ const bodyTextOf = (body: HttpBody.HttpBody): string | undefined => {
   }
 }
 
+/** The request's headers, with its body's content type as the server would see it. */
+const headersOf = (request: HttpClientRequest.HttpClientRequest): Record<string, string | undefined> => {
+  const contentType = request.body._tag === "Empty" ? undefined : request.body.contentType
+  return contentType === undefined || "content-type" in request.headers
+    ? request.headers
+    : { ...request.headers, "content-type": contentType }
+}
+
 /** @internal */
 export const make = (sandbox: SandboxService): HttpClient.HttpClient =>
   HttpClient.make((request, url) =>
     Effect.flatMap(
-      sandbox.handle(
-        Protocol.makeRequest({
+      Effect.suspend(() => {
+        const maxBodyBytes = sandbox.config.maxBodyBytes
+        const text = bodyTextOf(request.body, maxBodyBytes)
+        const sandboxRequest = Protocol.makeRequest({
           method: request.method,
           url,
-          headers: request.headers,
-          bodyText: bodyTextOf(request.body)
+          headers: headersOf(request),
+          bodyText: text === Protocol.TooLarge ? undefined : text,
+          maxBodyBytes
         })
-      ),
+        return sandbox.handle(
+          text === Protocol.TooLarge ? { ...sandboxRequest, body: Protocol.TooLarge } : sandboxRequest
+        )
+      }),
       (outcome): Effect.Effect<HttpClientResponse.HttpClientResponse, HttpClientError.HttpClientError> => {
         switch (outcome._tag) {
           case "Respond":

@@ -48,6 +48,7 @@ export const make = (options: SandboxOptions = {}): Effect.Effect<SandboxService
       headers: { "x-api-key": credentials.apiKey, "x-practice-group-id": credentials.practiceGroupId },
       truth: world.truth,
       handle: Core.handle(env),
+      admit: Core.admit(env),
       state: Ref.get(state),
       patient: (id) => Effect.map(Ref.get(state), (s) => Option.fromNullable(s.patients.get(id))),
       ehrRecord: (id) => Effect.map(Ref.get(state), (s) => Option.fromNullable(s.ehrRecords.get(id))),
