@@ -116,15 +116,17 @@ describe("examples", () => {
         const sandbox = yield* Sandbox.Sandbox
         const { url } = yield* SandboxServer.SandboxServer
         const ids = sandbox.world.patients.slice(0, 3).map((p) => p.id)
-        const result = yield* run("staging.ts", [...ids, "no-such-patient"], {
+        const result = yield* run("staging.ts", [...ids, "999999999", "no-such-patient"], {
           HERO_API_KEY: sandbox.credentials.apiKey,
           HERO_PRACTICE_GROUP_ID: sandbox.credentials.practiceGroupId,
           HERO_BASE_URL: url
         })
         expect(result.code, result.stderr).toBe(0)
-        expect(result.stdout).toContain(`Read-only dry run over ${ids.length + 1} patient(s):`)
+        expect(result.stdout).toContain(`Read-only dry run over ${ids.length + 2} patient(s):`)
         for (const id of ids) expect(result.stdout).toMatch(new RegExp(`^${id}: `, "m"))
-        expect(result.stdout).toContain("no-such-patient: failed: PatientNotFound")
+        expect(result.stdout).toContain("999999999: failed: PatientNotFound")
+        // Hero ids are digits: anything else is refused before a request is sent.
+        expect(result.stdout).toContain("no-such-patient: failed: InvalidInput")
         expect((yield* sandbox.exchanges).length).toBeGreaterThan(0)
         expect(yield* sandbox.writeLog).toHaveLength(0)
         expectNoPatientData(result, namesOf(world))

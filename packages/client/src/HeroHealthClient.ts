@@ -92,10 +92,25 @@ export interface Service {
   readonly listPatientsV3: (params: ListPatientsV3Params) => Effect.Effect<Page<PatientV3>, CommonError>
   /**
    * Every result of a v3 search, page after page (from `pageIndex`, default 0, `pageSize`
-   * default 50), until a short or empty page or `count` is reached.
+   * default 50). `count` is never trusted alone (the docs do not say whether it is the total or
+   * the items on the page): paging goes on while pages are full, and stops at a short or empty
+   * page, at `count` once it has proved to be a total (larger than its page), or at a page that
+   * repeats the previous one. After `maxPages` full pages (default {@link defaultMaxPages}) it
+   * fails with `UnexpectedResponse` instead of looping forever.
    */
-  readonly streamPatientsV3: (params: ListPatientsV3Params) => Stream.Stream<PatientV3, CommonError>
+  readonly streamPatientsV3: (
+    params: ListPatientsV3Params,
+    options?: { readonly maxPages?: number | undefined }
+  ) => Stream.Stream<PatientV3, CommonError>
 }
+
+/**
+ * How many pages `streamPatientsV3` reads at most (1000: 50 000 results at the default page size).
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const defaultMaxPages: number = internal.defaultMaxPages
 
 /**
  * Builds the client from its configuration and an `HttpClient`. Uses a `RateLimitStore` from the

@@ -66,6 +66,21 @@ export interface Options {
    */
   readonly rateLimit?: RateLimit | "unlimited" | undefined
   readonly retryBudget?: RetryBudget | undefined
+  /**
+   * The largest response body the client reads, in bytes (default {@link defaultMaxResponseBytes},
+   * 4 MiB). Enforced while reading, on every transport: a larger body (declared or streamed) is
+   * not read further and the call fails with `UnexpectedResponse` (`maxResponseBytes` set), never
+   * retried.
+   */
+  readonly maxResponseBytes?: number | undefined
+  /**
+   * What a call does when an earlier 429's `Retry-After` holds its key back (default `"wait"`):
+   * `"wait"` waits the hold out when it ends within the operation's `maxRetryAfter` and the call's
+   * deadline, and otherwise fails at once with `RateLimited` (`heldBack: true`, nothing sent);
+   * `"fail"` fails every held-back call at once with that `RateLimited`. Either way a hold never
+   * lasts longer than the `maxRetryAfter` of the operation whose 429 set it.
+   */
+  readonly onRateLimitHold?: "wait" | "fail" | undefined
 }
 
 /**
@@ -79,6 +94,15 @@ export const defaultRateLimit: RateLimit = { limit: 10, interval: "1 second" }
  * @category constants
  */
 export const defaultRetryBudget: RetryBudget = { capacity: 500, retryCost: 5, throttledRetryCost: 1, successRefund: 1 }
+
+/**
+ * The default largest response body: 4 MiB. The largest documented body is a merge preview
+ * (three patients, a few kB); a page of 100 v3 patients is about 100 kB.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const defaultMaxResponseBytes = 4 * 1024 * 1024
 
 const loopbackHosts = new Set(["localhost", "127.0.0.1", "[::1]", "::1"])
 
@@ -122,6 +146,17 @@ export const make = (options: Options): Effect.Effect<Options, ConfigError.Confi
     // eslint-disable-next-line no-control-regex -- a header value must not carry control characters
     if (key.length === 0 || /[\s\x00-\x1f]/.test(key)) {
       return yield* Effect.fail(ConfigError.InvalidData(["apiKey"], "the API key is empty or has whitespace"))
+    }
+    const max = options.maxResponseBytes
+    if (max !== undefined && !(Number.isSafeInteger(max) && max > 0)) {
+      return yield* Effect.fail(
+        ConfigError.InvalidData(["maxResponseBytes"], "must be a positive whole number of bytes")
+      )
+    }
+    if (
+      options.onRateLimitHold !== undefined && options.onRateLimitHold !== "wait" && options.onRateLimitHold !== "fail"
+    ) {
+      return yield* Effect.fail(ConfigError.InvalidData(["onRateLimitHold"], "must be \"wait\" or \"fail\""))
     }
     return { ...options, baseUrl: baseUrl.right }
   })

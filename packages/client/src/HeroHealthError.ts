@@ -126,20 +126,26 @@ export class Conflict extends Schema.TaggedError<Conflict>()("Conflict", {
 }
 
 /**
- * 429: rate limited. `retryAfterMillis` is what the server asked for, when it said.
+ * 429: rate limited. `retryAfterMillis` is what the server asked for, when it said. With
+ * `heldBack: true` the client did not send the request: an earlier 429 holds the key back, or its
+ * own rate limit queues it, for `retryAfterMillis` more, longer than this call may wait (its
+ * `maxRetryAfter` or deadline, or `onRateLimitHold: "fail"`). Either way the server did not act
+ * on this call.
  *
  * @since 0.1.0
  * @category errors
  */
 export class RateLimited extends Schema.TaggedError<RateLimited>()("RateLimited", {
   operation: Schema.String,
-  retryAfterMillis: Schema.optional(Schema.Number)
+  retryAfterMillis: Schema.optional(Schema.Number),
+  heldBack: Schema.optional(Schema.Boolean)
 }) {
   /** @since 0.1.0 */
   override get message(): string {
-    return `${this.operation}: 429 rate limited${
-      this.retryAfterMillis === undefined ? "" : ` (retry after ${this.retryAfterMillis} ms)`
-    }`
+    const after = this.retryAfterMillis === undefined ? "" : ` (retry after ${this.retryAfterMillis} ms)`
+    return this.heldBack
+      ? `${this.operation}: rate limited: held back by the client (an earlier 429 or its rate limit)${after}; the request was not sent`
+      : `${this.operation}: 429 rate limited${after}`
   }
 }
 
@@ -199,8 +205,10 @@ export class Timeout extends Schema.TaggedError<Timeout>()("Timeout", {
 }
 
 /**
- * A response the document does not describe: an undocumented status, or a body that does not
- * decode. `excerpt` is a short shape of the body with every value removed.
+ * A response the document does not describe: an undocumented status (a 3xx included: redirects
+ * are never followed), a body that does not decode, or a body larger than the client reads
+ * (`maxResponseBytes` is then the limit it passed; it was not read further). `excerpt` is a short
+ * shape of the body with every value removed.
  *
  * @since 0.1.0
  * @category errors
@@ -209,7 +217,8 @@ export class UnexpectedResponse extends Schema.TaggedError<UnexpectedResponse>()
   operation: Schema.String,
   status: Schema.Number,
   reason: Schema.String,
-  excerpt: Schema.String
+  excerpt: Schema.String,
+  maxResponseBytes: Schema.optional(Schema.Number)
 }) {
   /** @since 0.1.0 */
   override get message(): string {
@@ -259,7 +268,8 @@ export type PatientWriteError = PatientError | Conflict
 export type HeroHealthError = PatientWriteError
 
 /**
- * Whether a failure is worth retrying for a read (transient).
+ * Whether a failure is worth retrying for a read (transient). A body over `maxResponseBytes` never
+ * is, whatever its status; the engine also never retries a `RateLimited` with `heldBack`.
  *
  * @since 0.1.0
  * @category predicates
@@ -273,7 +283,7 @@ export const isTransient = (error: HeroHealthError): boolean => {
     case "ServerError":
       return [500, 502, 503, 504].includes(error.status)
     case "UnexpectedResponse":
-      return error.status === 408
+      return error.status === 408 && error.maxResponseBytes === undefined
     default:
       return false
   }

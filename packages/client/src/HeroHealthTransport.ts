@@ -9,10 +9,12 @@
  *
  * @since 0.1.0
  */
+import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import * as internal from "./internal/transport.js"
 
@@ -29,6 +31,11 @@ export interface TransportRequest {
   readonly body: string | undefined
   /** The exchange must be over within this many milliseconds, or fail with kind `timeout`. */
   readonly timeoutMillis: number
+  /**
+   * The largest body to read, in bytes (no limit when absent). A transport stops reading once a
+   * body is larger (or declares a larger `content-length`) and fails with kind `too-large`.
+   */
+  readonly maxResponseBytes?: number | undefined
 }
 
 /**
@@ -46,15 +53,18 @@ export interface TransportResponse {
 /**
  * An exchange that produced no response. `mayHaveReachedServer` is `false` only when the request
  * certainly never left (connection refused, host not found): only then may a write be repeated.
- * `reason` is a short code or phrase, never a URL (its query can carry an NHS number).
+ * `reason` is a short code or phrase, never a URL (its query can carry an NHS number). Kind
+ * `too-large`: the response body was larger than `maxResponseBytes` and was not read further
+ * (`status` is the response's).
  *
  * @since 0.1.0
  * @category errors
  */
 export class TransportError extends Schema.TaggedError<TransportError>()("TransportError", {
-  kind: Schema.Literal("timeout", "failed"),
+  kind: Schema.Literal("timeout", "failed", "too-large"),
   mayHaveReachedServer: Schema.Boolean,
-  reason: Schema.String
+  reason: Schema.String,
+  status: Schema.optional(Schema.Number)
 }) {}
 
 /**
@@ -77,13 +87,21 @@ export class HeroHealthTransport
 
 /**
  * A transport over an `@effect/platform` `HttpClient`. Its time limit runs on the Effect `Clock`,
- * so it is deterministic under `TestClock`. The platform's own span is disabled: it would put the
- * full URL, query values included, into `url.full`; the client's span carries a redacted one.
+ * so it is deterministic under `TestClock`. Bodies are read as a stream and counted against
+ * `maxResponseBytes`. The platform's own span is disabled: it would put the full URL, query
+ * values included, into `url.full`; the client's span carries a redacted one.
+ *
+ * Redirects: `FetchHttpClient` follows them (with the API key) unless told otherwise, so every
+ * request runs with a `FetchHttpClient.Fetch` that forces `redirect: "manual"`, wrapping the
+ * calling fiber's `Fetch`, else `fetch` (the one in context where the client was built), else
+ * `globalThis.fetch`. A `RequestInit` you give `FetchHttpClient` is kept. A 3xx then comes back
+ * as a response, which the client refuses as `UnexpectedResponse`.
  *
  * @since 0.1.0
  * @category constructors
  */
-export const fromHttpClient: (client: HttpClient.HttpClient) => Service = internal.fromHttpClient
+export const fromHttpClient: (client: HttpClient.HttpClient, fetch?: typeof globalThis.fetch) => Service =
+  internal.fromHttpClient
 
 /**
  * The `HttpClient` transport as a layer.
@@ -93,5 +111,9 @@ export const fromHttpClient: (client: HttpClient.HttpClient) => Service = intern
  */
 export const layerHttpClient: Layer.Layer<HeroHealthTransport, never, HttpClient.HttpClient> = Layer.effect(
   HeroHealthTransport,
-  Effect.map(HttpClient.HttpClient, fromHttpClient)
+  Effect.zipWith(
+    HttpClient.HttpClient,
+    Effect.serviceOption(FetchHttpClient.Fetch),
+    (client, fetch) => fromHttpClient(client, Option.getOrUndefined(fetch))
+  )
 )

@@ -15,6 +15,7 @@ export { HeroHealthClient, type Service as HeroHealthClientService } from "./Her
  * @since 0.1.0
  */
 export {
+  defaultMaxResponseBytes,
   defaultRateLimit,
   defaultRetryBudget,
   HeroHealthConfig,

@@ -22,12 +22,14 @@ describe("bad input is refused before any request", () => {
       expect(yield* count).toBe(0)
     }))
 
-  it.effect("ids are path-encoded", () =>
+  it.effect("ids are ASCII digits in the path; anything else is refused before sending", () =>
     Effect.gen(function*() {
       const { hero, requests } = yield* clientWith([{ status: 200, body: wirePatientV1 }])
-      yield* hero.getPatientById("id:1+é" as PatientId)
-      const [sent] = yield* requests
-      expect(sent?.url.pathname).toBe("/v1/patients/id%3A1%2B%C3%A9")
+      yield* hero.getPatientById("0012345" as PatientId)
+      const error = yield* Effect.flip(hero.getPatientById("id:1+é" as PatientId))
+      expect(error._tag).toBe("InvalidInput")
+      const sent = yield* requests
+      expect(sent.map((r) => r.url.pathname)).toStrictEqual(["/v1/patients/0012345"])
     }))
 
   it.effect("invalid bodies and queries, with messages that do not echo the values", () =>

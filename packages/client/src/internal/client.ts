@@ -1,5 +1,6 @@
+import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import * as HttpClient from "@effect/platform/HttpClient"
-import type { ListPatientsV3Params } from "@hero-effect/schema"
+import type { ListPatientsV3Params, PatientV3 } from "@hero-effect/schema"
 import * as S from "@hero-effect/schema"
 import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
@@ -8,21 +9,43 @@ import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import type { Service } from "../HeroHealthClient.js"
 import * as Config from "../HeroHealthConfig.js"
-import type { UnexpectedResponse } from "../HeroHealthError.js"
+import * as Errors from "../HeroHealthError.js"
 import * as Transport from "../HeroHealthTransport.js"
 import type { OperationId } from "../Operation.js"
 import * as RateLimitStore from "../RateLimitStore.js"
 import type { RawResponse } from "./engine.js"
 import { decodeBody, makeEngine } from "./engine.js"
 
-// A path segment must be an id, never something that changes the path.
-// eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
-const unsafeId = /^\.{1,2}$|[/\\?#%\s\x00-\x1f\x7f]/
+// A Hero patient id is ASCII digits (`^\d+$`; `\d` without the `u` flag is [0-9] only), checked
+// before any encoding: no `..`, `/`, `%`, no fullwidth or Arabic-Indic digits, no zero-width or
+// bidi marks, no lone surrogates (on which encodeURIComponent throws).
+const patientIdPattern = /^[0-9]{1,128}$/
+
+// An EHR partner id has no documented pattern (EMIS and SystmOne ids seen are alphanumeric,
+// some with `-`, `_`, `.`, `{}`): printable ASCII without spaces, at most 128 characters. It
+// travels in a JSON body, but a zero-width or bidi mark in it would link a record a human
+// cannot tell apart from another.
+const ehrPartnerIdPattern = /^[\x21-\x7e]{1,128}$/
+
+// A lone surrogate: URLSearchParams would silently send U+FFFD instead (a different search).
+const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
+
+/** @internal */
+export const defaultMaxPages = 1000
+
+const wellFormed = (value: unknown, depth = 0): boolean => {
+  if (typeof value === "string") return !loneSurrogate.test(value)
+  if (typeof value !== "object" || value === null || depth > 16) return true
+  for (const key in value) {
+    if (!wellFormed(key) || !wellFormed((value as Record<string, unknown>)[key], depth + 1)) return false
+  }
+  return true
+}
 
 /** @internal */
 export const make = Effect.flatMap(
-  HttpClient.HttpClient,
-  (httpClient) => makeWithTransport(Transport.fromHttpClient(httpClient))
+  Effect.zip(HttpClient.HttpClient, Effect.serviceOption(FetchHttpClient.Fetch)),
+  ([httpClient, fetch]) => makeWithTransport(Transport.fromHttpClient(httpClient, Option.getOrUndefined(fetch)))
 )
 
 /** @internal */
@@ -40,19 +63,25 @@ export const makeWithTransport = (transport: Transport.Service) =>
     )
     const engine = yield* makeEngine(transport, config, store)
 
-    const pathId = (operation: OperationId, id: unknown, field = "patientId") =>
-      typeof id === "string" && id.length > 0 && id.length <= 128 && !unsafeId.test(id)
-        ? Effect.succeed(encodeURIComponent(id))
-        : Effect.fail(
-          engine.invalidInput(operation, {
-            toString: () => `${field} must be a non-empty id without '/', '..', '?', '#', '%' or whitespace`
-          })
-        )
+    const refuse = (operation: OperationId, path: string, message: string) =>
+      Effect.fail(new Errors.InvalidInput({ operation, issues: [{ path, message }] }))
 
-    // Unknown keys are refused too: a misspelt parameter must not be silently dropped.
+    // Digits only, so the id needs no encoding at all (and nothing here can throw).
+    const pathId = (operation: OperationId, id: unknown) =>
+      typeof id === "string" && patientIdPattern.test(id)
+        ? Effect.succeed(id)
+        : refuse(operation, "patientId", "a Hero patient id must be 1 to 128 ASCII digits")
+
+    // Unknown keys are refused too: a misspelt parameter must not be silently dropped. Strings
+    // with lone surrogates are refused after encoding (they cannot be sent as they are).
     const encode = <A, I>(operation: OperationId, schema: Schema.Schema<A, I>, value: A) =>
       Schema.encode(schema, { onExcessProperty: "error" })(value).pipe(
-        Effect.mapError((error) => engine.invalidInput(operation, error))
+        Effect.mapError((error) => engine.invalidInput(operation, error)),
+        Effect.flatMap((encoded) =>
+          wellFormed(encoded)
+            ? Effect.succeed(encoded)
+            : refuse(operation, "", "a text value is not well-formed Unicode (a lone surrogate)")
+        )
       )
 
     const noBody = () => Effect.void
@@ -78,7 +107,7 @@ export const makeWithTransport = (transport: Transport.Service) =>
       path: (id: string) => string,
       schema: Schema.Schema<A, I>,
       value: A,
-      onSuccess: (response: RawResponse) => Effect.Effect<B, UnexpectedResponse>
+      onSuccess: (response: RawResponse) => Effect.Effect<B, Errors.UnexpectedResponse>
     ) =>
       Effect.gen(function*() {
         const id = yield* pathId(operation, patientId)
@@ -103,18 +132,62 @@ export const makeWithTransport = (transport: Transport.Service) =>
           )
       )
 
-    const streamPatientsV3: Service["streamPatientsV3"] = (params: ListPatientsV3Params) => {
+    // Paging never trusts `count` alone: the docs do not say whether it is the total or the
+    // items on this page. It goes on while pages are full; it stops at a short or empty page, at
+    // the total once `count` has proved to be one (larger than the page it came with), at a page
+    // that repeats the previous one (a server ignoring or clamping `page_index`), and fails after
+    // `maxPages` full pages rather than loop forever.
+    const streamPatientsV3: Service["streamPatientsV3"] = (params: ListPatientsV3Params, options) => {
       const pageSize = params.pageSize ?? 50
-      return Stream.paginateChunkEffect(
-        params.pageIndex ?? 0,
-        (pageIndex) =>
-          Effect.map(listPatientsV3({ ...params, pageIndex, pageSize }), (page) => {
-            const seen = (pageIndex + 1) * pageSize
-            const more = page.data.length > 0 &&
-              (page.count === undefined ? page.data.length >= pageSize : seen < page.count)
-            return [Chunk.fromIterable(page.data), more ? Option.some(pageIndex + 1) : Option.none()] as const
-          })
-      )
+      const maxPages = options?.maxPages ?? defaultMaxPages
+      const first = params.pageIndex ?? 0
+      interface State {
+        readonly pageIndex: number
+        readonly total: number | undefined
+        readonly previous: string | undefined
+      }
+      const keyOf = (page: ReadonlyArray<PatientV3>) =>
+        page.map((p) => p.heroId ?? p.ehrPartnerId ?? `${p.nhsNumber}|${p.firstName}|${p.lastName}`).join(",")
+      return Stream.paginateChunkEffect<State, PatientV3, Errors.CommonError, never>({
+        pageIndex: first,
+        total: undefined,
+        previous: undefined
+      }, (state) => {
+        const { pageIndex } = state
+        if (pageIndex - first >= maxPages) {
+          return Effect.fail(
+            new Errors.UnexpectedResponse({
+              operation: "listPatientsV3",
+              status: 200,
+              reason: `the search was still returning full pages after maxPages (${maxPages}) pages`,
+              excerpt: ""
+            })
+          )
+        }
+        return Effect.flatMap(listPatientsV3({ ...params, pageIndex, pageSize }), (page) => {
+          const data = page.data
+          const key = data.length > 0 ? keyOf(data) : ""
+          // Only while the total is unknown: with a total, paging is bounded by it anyway.
+          if (state.total === undefined && state.previous !== undefined && key === state.previous) {
+            return Effect.as(
+              Effect.logWarning("listPatientsV3 returned the previous page again; stopping").pipe(
+                Effect.annotateLogs({ pageIndex })
+              ),
+              [Chunk.empty<PatientV3>(), Option.none<State>()] as const
+            )
+          }
+          const end = pageIndex * pageSize + data.length
+          const total = state.total ??
+            (page.count !== undefined && page.count > data.length ? page.count : undefined)
+          const more = data.length > 0 && data.length >= pageSize && (total === undefined || end < total)
+          return Effect.succeed(
+            [
+              Chunk.fromIterable(data),
+              more ? Option.some<State>({ pageIndex: pageIndex + 1, total, previous: key }) : Option.none()
+            ] as const
+          )
+        })
+      })
     }
 
     const service: Service = {
@@ -124,14 +197,21 @@ export const makeWithTransport = (transport: Transport.Service) =>
         S.EhrCandidateList
       ),
       connectPatientEhr: (patientId, request) =>
-        write(
-          "connectPatientEhr",
-          patientId,
-          (id) => `/v1/patients/${id}/ehr/connect`,
-          S.ConnectPatientEhrRequest,
-          request,
-          noBody
-        ),
+        typeof request !== "object" || request === null || typeof request.ehrPartnerId !== "string" ||
+          !ehrPartnerIdPattern.test(request.ehrPartnerId)
+          ? refuse(
+            "connectPatientEhr",
+            "ehrPartnerId",
+            "an EHR partner id must be 1 to 128 printable ASCII characters without spaces"
+          )
+          : write(
+            "connectPatientEhr",
+            patientId,
+            (id) => `/v1/patients/${id}/ehr/connect`,
+            S.ConnectPatientEhrRequest,
+            request,
+            noBody
+          ),
       previewPatientMerge: (mainPatientId, request) =>
         write(
           "previewPatientMerge",

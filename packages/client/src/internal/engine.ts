@@ -7,7 +7,7 @@ import * as Random from "effect/Random"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import type { Options } from "../HeroHealthConfig.js"
-import { defaultRateLimit, defaultRetryBudget } from "../HeroHealthConfig.js"
+import { defaultMaxResponseBytes, defaultRateLimit, defaultRetryBudget } from "../HeroHealthConfig.js"
 import * as Errors from "../HeroHealthError.js"
 import type * as Transport from "../HeroHealthTransport.js"
 import type { OperationId, OperationPolicy, RateLimit } from "../Operation.js"
@@ -72,6 +72,8 @@ export const makeEngine = (
 ): Effect.Effect<Engine> =>
   Effect.sync(() => {
     const budget = config.retryBudget ?? defaultRetryBudget
+    const maxResponseBytes = config.maxResponseBytes ?? defaultMaxResponseBytes
+    const waitOutHolds = config.onRateLimitHold !== "fail"
     // The retry budget of this client: a plain number, changed only in synchronous blocks.
     let tokens = budget.capacity
     const scope = `hero:${config.practiceGroupId}:${keyFingerprint(config.apiKey)}`
@@ -87,9 +89,9 @@ export const makeEngine = (
     }
 
     // Waits that would end after the call's deadline fail at once instead of sleeping past it.
-    const sleepWithin = (millis: number, deadlineAt: number, onDeadline: () => Errors.Timeout) =>
+    const sleepWithin = <E>(millis: number, deadlineAt: number, onDeadline: (millis: number) => E) =>
       Effect.flatMap(Clock.currentTimeMillis, (now) =>
-        now + millis > deadlineAt ? Effect.fail(onDeadline()) : Effect.sleep(Duration.millis(millis)))
+        now + millis > deadlineAt ? Effect.fail(onDeadline(millis)) : Effect.sleep(Duration.millis(millis)))
 
     const reserve = (key: string, rateLimit: RateLimit, now: number): Effect.Effect<number> => {
       const intervalMillis = Duration.toMillis(rateLimit.interval)
@@ -159,16 +161,26 @@ export const makeEngine = (
     // Every attempt, retries included, passes the limiters (client-wide and the operation's: a
     // reservation in each, then one wait for the later of the two); then waits out any hold a 429
     // set. After waiting out a hold it queues again: requests released together by the end of a
-    // hold would otherwise all fire at once and draw the next 429. Written without generators:
-    // this runs on every call.
+    // hold would otherwise all fire at once and draw the next 429. A hold it may not wait for
+    // (longer than the operation's `maxRetryAfter` or the call's deadline, or
+    // `onRateLimitHold: "fail"`) fails the attempt as RateLimited with `heldBack`, at once (it is
+    // checked before the limiters too): nothing was sent, so it is never a Timeout. Written
+    // without generators: this runs on every call.
     const acquire = (
       operation: OperationId,
       policy: OperationPolicy,
       deadlineAt: number,
-      onDeadline: () => Errors.Timeout
-    ): Effect.Effect<void, Errors.Timeout> => {
+      // A limiter wait that would pass the deadline: RateLimited (heldBack) while nothing this
+      // call sent may have reached the server, else the deadline's Timeout.
+      onDeadline: (millis: number) => Errors.Timeout | Errors.RateLimited
+    ): Effect.Effect<void, Errors.Timeout | Errors.RateLimited> => {
       const operationKey = `${scope}:op:${operation}`
-      const round = (left: number): Effect.Effect<void, Errors.Timeout> =>
+      const maxHoldWait = Duration.toMillis(policy.maxRetryAfter)
+      const mayWait = (until: number, at: number) =>
+        waitOutHolds && until - at <= maxHoldWait && until <= deadlineAt
+      const heldBack = (until: number, at: number) =>
+        Effect.fail(new Errors.RateLimited({ operation, retryAfterMillis: until - at, heldBack: true }))
+      const round = (left: number): Effect.Effect<void, Errors.Timeout | Errors.RateLimited> =>
         Effect.flatMap(Clock.currentTimeMillis, (now) =>
           Effect.flatMap(
             Effect.zipWith(
@@ -181,11 +193,16 @@ export const makeEngine = (
                 Effect.flatMap(Clock.currentTimeMillis, (at) =>
                   until <= at || left <= 0
                     ? Effect.void
-                    : Effect.zipRight(sleepWithin(until - at, deadlineAt, onDeadline), round(left - 1))))
+                    : mayWait(until, at)
+                    ? Effect.zipRight(Effect.sleep(Duration.millis(until - at)), round(left - 1))
+                    : heldBack(until, at)))
               return delay > 0 ? Effect.zipRight(sleepWithin(delay, deadlineAt, onDeadline), afterLimits) : afterLimits
             }
           ))
-      return round(100)
+      // A hold this call will not wait for fails it before it takes a place in the limiters.
+      return Effect.flatMap(store.heldUntil(scope), (until) =>
+        Effect.flatMap(Clock.currentTimeMillis, (now) =>
+          until > now && !mayWait(until, now) ? heldBack(until, now) : round(100)))
     }
 
     // The same headers on every request: built once.
@@ -224,13 +241,19 @@ export const makeEngine = (
       request: Omit<Transport.TransportRequest, "timeoutMillis">,
       remainingMillis: number,
       onDeadline: () => Errors.Timeout
-    ): Effect.Effect<RawResponse, Errors.NetworkError | Errors.Timeout> => {
+    ): Effect.Effect<RawResponse, Errors.NetworkError | Errors.Timeout | Errors.UnexpectedResponse> => {
       const attemptMillis = Duration.toMillis(policy.attemptTimeout)
       const byDeadline = remainingMillis < attemptMillis
       return Effect.mapError(
-        transport.send({ ...request, timeoutMillis: Math.max(0, byDeadline ? remainingMillis : attemptMillis) }),
+        transport.send({
+          ...request,
+          timeoutMillis: Math.max(0, byDeadline ? remainingMillis : attemptMillis),
+          maxResponseBytes
+        }),
         (error) =>
-          error.kind === "timeout"
+          error.kind === "too-large"
+            ? responseTooLarge(operation, error.status ?? 0)
+            : error.kind === "timeout"
             ? byDeadline
               ? onDeadline()
               : new Errors.Timeout({ operation, scope: "attempt", afterMillis: attemptMillis })
@@ -241,6 +264,15 @@ export const makeEngine = (
             })
       )
     }
+
+    const responseTooLarge = (operation: OperationId, status: number) =>
+      new Errors.UnexpectedResponse({
+        operation,
+        status,
+        reason: `the body is larger than the client reads (maxResponseBytes ${maxResponseBytes}); not read further`,
+        excerpt: "",
+        maxResponseBytes
+      })
 
     const serverCode = (text: string): string | undefined => {
       try {
@@ -284,6 +316,14 @@ export const makeEngine = (
       if (status >= 500 && status <= 599) {
         return new Errors.ServerError({ operation, status })
       }
+      if (status >= 300 && status <= 399) {
+        return new Errors.UnexpectedResponse({
+          operation,
+          status,
+          reason: "a redirect, not followed (the API key only goes to the configured base URL)",
+          excerpt: excerpt(text)
+        })
+      }
       return new Errors.UnexpectedResponse({
         operation,
         status,
@@ -315,6 +355,13 @@ export const makeEngine = (
       const deadlineMillis = Duration.toMillis(policy.deadline)
       const onDeadline = () =>
         new Errors.Timeout({ operation, scope: "deadline", afterMillis: deadlineMillis })
+      // Whether an attempt of this call may have reached the server. While none may have, a wait
+      // of the client's own (its rate limit, a hold, a backoff) that cannot end before the
+      // deadline is not a Timeout ("may have reached the server" would be false): it is the
+      // RateLimited that held it back, or the error being retried.
+      let mayHaveActed = false
+      const onLimiterDeadline = (millis: number): Errors.Timeout | Errors.RateLimited =>
+        mayHaveActed ? onDeadline() : new Errors.RateLimited({ operation, retryAfterMillis: millis, heldBack: true })
       // The success path is written without generators: it runs on every call.
       return Effect.flatMap(Clock.currentTimeMillis, (started) => {
         const deadlineAt = started + deadlineMillis
@@ -323,29 +370,44 @@ export const makeEngine = (
         let lastStatus: number | undefined
         const onResponse = (response: RawResponse): Effect.Effect<A, E | Errors.HeroHealthError> => {
           lastStatus = response.status
+          // A transport of your own may not count bytes: a string has at least as many UTF-8
+          // bytes as UTF-16 units.
+          if (response.text.length > maxResponseBytes) {
+            return Effect.fail(responseTooLarge(operation, response.status))
+          }
           if (response.status >= 200 && response.status < 300) {
-            if (adaptive) return Effect.zipRight(Effect.map(Clock.currentTimeMillis, noteSuccess), onSuccess(response))
+            if (adaptive) {
+              return Effect.zipRight(Effect.map(Clock.currentTimeMillis, noteSuccess), onSuccess(response))
+            }
             return onSuccess(response)
           }
           if (response.status === 429) {
             return Effect.flatMap(Clock.currentTimeMillis, (at) => {
               const retryAfterMillis = parseRetryAfter(response.headers["retry-after"], at)
-              if (retryAfterMillis !== undefined) learnFrom429(at)
+              if (retryAfterMillis !== undefined) {
+                learnFrom429(at)
+              }
               const failed = Effect.fail(new Errors.RateLimited({ operation, retryAfterMillis }))
+              // The hold lasts at most as long as this operation would wait: a Retry-After of a
+              // day must not hold every later call back for a day (they could only fail).
               return retryAfterMillis === undefined
                 ? failed
-                : Effect.zipRight(store.holdUntil(scope, at + retryAfterMillis), failed)
+                : Effect.zipRight(
+                  store.holdUntil(scope, at + Math.min(retryAfterMillis, Duration.toMillis(policy.maxRetryAfter))),
+                  failed
+                )
             })
           }
           return Effect.fail(failure(operation, spec, response))
         }
         const attempt: Effect.Effect<A, E | Errors.HeroHealthError> = Effect.flatMap(
-          acquire(operation, policy, deadlineAt, onDeadline),
+          acquire(operation, policy, deadlineAt, onLimiterDeadline),
           () => {
             attempts++
             return Effect.flatMap(
               Clock.currentTimeMillis,
-              (now) => Effect.flatMap(send(operation, policy, request, deadlineAt - now, onDeadline), onResponse)
+              (now) =>
+                Effect.flatMap(send(operation, policy, request, deadlineAt - now, onDeadline), onResponse)
             )
           }
         )
@@ -362,14 +424,24 @@ export const makeEngine = (
               Effect.gen(function*() {
                 const typed = error as Errors.HeroHealthError
                 if (
+                  typeof typed === "object" && typed !== null && "_tag" in typed && !Errors.isCertainlyUnsent(typed)
+                ) {
+                  mayHaveActed = true
+                }
+                if (
                   typeof typed !== "object" || typed === null || !("_tag" in typed) ||
                   (typed._tag === "Timeout" && typed.scope === "deadline") ||
+                  (typed._tag === "RateLimited" && typed.heldBack === true) ||
                   !shouldRetry(policy, typed)
-                ) return yield* Effect.fail(error)
+                ) {
+                  return yield* Effect.fail(error)
+                }
                 if (
                   typed._tag === "RateLimited" && typed.retryAfterMillis !== undefined &&
                   typed.retryAfterMillis > Duration.toMillis(policy.maxRetryAfter)
-                ) return yield* Effect.fail(error)
+                ) {
+                  return yield* Effect.fail(error)
+                }
                 // A 429 that says when to come back is pacing, not an outage: it costs less and
                 // has its own count.
                 const paced = typed._tag === "RateLimited" && typed.retryAfterMillis !== undefined
@@ -378,7 +450,9 @@ export const makeEngine = (
                 }
                 const cost = paced ? budget.throttledRetryCost : budget.retryCost
                 const spent = tokens >= cost
-                if (spent) tokens -= cost
+                if (spent) {
+                  tokens -= cost
+                }
                 if (!spent) {
                   yield* Effect.logDebug("retry budget exhausted; not retrying").pipe(
                     Effect.annotateLogs({ operation, failure: typed._tag })
@@ -394,7 +468,8 @@ export const makeEngine = (
                     delayMillis: delay
                   })
                 )
-                yield* sleepWithin(delay, deadlineAt, onDeadline)
+                yield* sleepWithin(delay, deadlineAt, () =>
+                  mayHaveActed ? onDeadline() : typed)
                 return yield* paced ? loop(retry, throttled + 1) : loop(retry + 1, throttled)
               })
             )

@@ -6,7 +6,7 @@ import { Agent } from "undici"
 import type { Service, TransportResponse } from "../HeroHealthTransport.js"
 import { TransportError } from "../HeroHealthTransport.js"
 import type { Options } from "../UndiciTransport.js"
-import { failedWith, timedOut } from "./transport.js"
+import { declaresMoreThan, failedWith, timedOut, tooLarge } from "./transport.js"
 
 // Origin and path of an absolute http(s) URL, without a URL object per request (the engine
 // builds the URL from a validated base URL and encoded segments).
@@ -62,6 +62,8 @@ export const make = (options: Options = {}): Effect.Effect<Service, never, Scope
           let status = 0
           let headers: Record<string, string> = {}
           const chunks: Array<Buffer> = []
+          let size = 0
+          const max = request.maxResponseBytes
           const finish = (result: Effect.Effect<TransportResponse, TransportError>) => {
             if (done) return
             done = true
@@ -92,8 +94,22 @@ export const make = (options: Options = {}): Effect.Effect<Service, never, Scope
               onResponseStart: (_, statusCode, responseHeaders) => {
                 status = statusCode
                 headers = flattenHeaders(responseHeaders as UndiciHeaders)
+                // A declared length over the limit: refused before a byte of the body is read.
+                if (max !== undefined && declaresMoreThan(headers, max)) {
+                  finish(Effect.fail(tooLarge(status, max)))
+                  abort("too large")
+                }
               },
               onResponseData: (_, chunk) => {
+                if (done) return
+                size += chunk.length
+                // Counted while reading: past the limit the exchange is aborted, the rest unread.
+                if (max !== undefined && size > max) {
+                  chunks.length = 0
+                  finish(Effect.fail(tooLarge(status, max)))
+                  abort("too large")
+                  return
+                }
                 chunks.push(chunk)
               },
               onResponseEnd: () => {
