@@ -503,21 +503,13 @@ const population = (client: Client, options: Options, patient: PatientV1) =>
     return { records, complete }
   })
 
-const heroSeen = (records: ReadonlyArray<PatientV2>): ReadonlyArray<Lookalike.Seen> =>
-  records.map((r) => ({
-    source: "hero" as const,
-    heroId: r.heroId,
-    ehrPartnerId: r.ehrPartnerId,
-    demographics: Scoring.fromV2(r)
-  }))
+// The records seen around a patient, as look-alike evidence: Hero patients (v3 search results)
+// and EHR candidates share the v2 shape.
+const seenAs = (source: "hero" | "ehr") => (records: ReadonlyArray<PatientV2>): ReadonlyArray<Lookalike.Seen> =>
+  records.map((r) => ({ source, heroId: r.heroId, ehrPartnerId: r.ehrPartnerId, demographics: Scoring.fromV2(r) }))
 
-const ehrSeen = (records: ReadonlyArray<PatientV2>): ReadonlyArray<Lookalike.Seen> =>
-  records.map((r) => ({
-    source: "ehr" as const,
-    heroId: r.heroId,
-    ehrPartnerId: r.ehrPartnerId,
-    demographics: Scoring.fromV2(r)
-  }))
+const heroSeen = seenAs("hero")
+const ehrSeen = seenAs("ehr")
 
 /**
  * The Hero records that are duplicates of a patient: a `match`, or the same verified NHS number
