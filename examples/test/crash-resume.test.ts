@@ -60,7 +60,7 @@ const runJob = (
     let timedOut = false
     child.stderr.on("data", (chunk: Buffer) => void (stderr += chunk.toString()))
     child.stdout.on("data", (chunk: Buffer) => void (stderr += chunk.toString()))
-    const deadline = Date.now() + 180_000
+    const deadline = Date.now() + 600_000
     const poll = setInterval(() => {
       const lines = killAt === undefined ? 0 : lineCount(journal)
       if ((killAt !== undefined && lines >= killAt) || Date.now() > deadline) {

@@ -23,7 +23,7 @@ const run = (file: string, args: ReadonlyArray<string> = [], env: Record<string,
     execFile(
       process.execPath,
       [path.join(examples, "node_modules/tsx/dist/cli.mjs"), "--conditions=@hero-effect/source", file, ...args],
-      { cwd: examples, signal, timeout: 240_000, env: { ...cleanEnv, NO_COLOR: "1", ...env } },
+      { cwd: examples, signal, timeout: 900_000, env: { ...cleanEnv, NO_COLOR: "1", ...env } },
       (error, stdout, stderr) =>
         resume(Effect.succeed({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout, stderr }))
     )
@@ -57,7 +57,7 @@ describe("examples", () => {
       expect(result.stdout).toMatch(/Would merge \d+, ask a person about \d+, refuse \d+\./)
       expect(result.stdout).toContain("0 merges: no merge was applied.")
       expectNoPatientData(result, namesOf({ seed: 7, patients: 24 }))
-    }), 240_000)
+    }), 900_000)
 
   it.live("custom-rules refuses with the custom rule's code and the re-graded rule", () =>
     Effect.gen(function*() {
@@ -72,7 +72,7 @@ describe("examples", () => {
       expect(result.stdout).toMatch(/Merged\s+\d+/)
       expect(result.stdout).toMatch(/DEFERRED_BY_APPROVER \d+/)
       expectNoPatientData(result, namesOf({ seed: 7, patients: 40 }))
-    }), 240_000)
+    }), 900_000)
 
   it.live("compose-steps links one record, merges its duplicate and shows the journal", () =>
     Effect.gen(function*() {
@@ -86,7 +86,7 @@ describe("examples", () => {
       }
       expect(journal).toMatch(/Decision\s+\d+\s+merge:\d+:\d+ approved/)
       expectNoPatientData(result, namesOf({ seed: 7, patients: 24 }))
-    }), 240_000)
+    }), 900_000)
 
   // A sandbox HTTP server stands in for staging: it records every request it receives.
   const world = { seed: 7, patients: 24 }
@@ -131,6 +131,6 @@ describe("examples", () => {
         expect(yield* sandbox.writeLog).toHaveLength(0)
         expectNoPatientData(result, namesOf(world))
       }).pipe(Effect.provide(server)),
-    60_000
+    900_000
   )
 })

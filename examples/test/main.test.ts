@@ -12,7 +12,7 @@ const run = (args: ReadonlyArray<string>) =>
     execFile(
       process.execPath,
       [path.join(examples, "node_modules/tsx/dist/cli.mjs"), "--conditions=@hero-effect/source", "main.ts", ...args],
-      { cwd: examples, timeout: 300_000 },
+      { cwd: examples, timeout: 900_000 },
       (error, stdout, stderr) =>
         resolve({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout, stderr })
     )
@@ -41,14 +41,14 @@ describe("the main job (pnpm start)", () => {
     // Ids and counts only: no NHS number (999 test range) on the terminal.
     expect(`${stdout}${stderr}`).not.toMatch(/\b999\d{7}\b/)
     expect(fs.readFileSync(journal, "utf8").length).toBeGreaterThan(0)
-  }, 300_000)
+  }, 900_000)
 
   it("--dry-run applies no write at all", async () => {
     const { code, stderr, stdout } = await run(["--patients", "30", "--seed", "4", "--dry-run"])
     expect(code).toBe(0)
     expect(stderr).toContain("Sandbox writes applied: 0")
     expect(stdout).not.toMatch(/\bLinked\b|\bMerged\b/)
-  }, 300_000)
+  }, 900_000)
 
   it("--help lists the flags", async () => {
     const { code, stdout } = await run(["--help"])
@@ -68,7 +68,7 @@ describe("the main job (pnpm start)", () => {
     ) {
       expect(stdout).toContain(flag)
     }
-  }, 240_000)
+  }, 900_000)
 
   it("an unwritable --report path stops the job before any write", async () => {
     const { code, stderr, stdout } = await run([
@@ -82,5 +82,5 @@ describe("the main job (pnpm start)", () => {
     expect(code).not.toBe(0)
     expect(`${stdout}${stderr}`).toContain("cannot write the report")
     expect(`${stdout}${stderr}`).not.toContain("Sandbox writes applied")
-  }, 240_000)
+  }, 900_000)
 })

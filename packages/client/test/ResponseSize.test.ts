@@ -94,7 +94,7 @@ describe("response size limit", () => {
             expect(server.hits.length).toBe(1)
             expect(growth).toBeLessThan(200 * 1024 * 1024)
           }).pipe(Effect.scoped),
-        120_000
+        900_000
       )
     }
   }

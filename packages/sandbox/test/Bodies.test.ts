@@ -180,7 +180,7 @@ describe("D11: write bodies are exact and bounded", () => {
         expect((yield* sb.counters).writes).toBe(0)
         expect((yield* roomy.counters).writes).toBe(0)
       }),
-    60_000
+    900_000
   )
 
   it.effect("limits are configurable; valid bodies still pass; junk is reported at most 100 times, deep nesting is refused", () =>

@@ -115,7 +115,7 @@ describe("HTTP server", () => {
       yield* sb.faultLog.pipe(
         Effect.repeat({ until: (log) => log.length === 1, schedule: Schedule.spaced("5 millis") })
       )
-      const closed = yield* Scope.close(scope, Exit.void).pipe(Effect.timeout("5 seconds"), Effect.either)
+      const closed = yield* Scope.close(scope, Exit.void).pipe(Effect.timeout("60 seconds"), Effect.either)
       expect(Either.isRight(closed)).toBe(true)
       const result = yield* Fiber.join(fiber)
       expect(Either.isLeft(result)).toBe(true)

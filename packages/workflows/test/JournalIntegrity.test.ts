@@ -324,7 +324,7 @@ describe("Journal file: one writer at a time (D9)", () => {
             expect(fs.existsSync(`${file}.lock`)).toBe(false)
           }))
       }),
-    240_000
+    900_000
   )
 
   it.effect("a lock from another host is refused (its holder cannot be checked); an unreadable one too", () =>

@@ -275,6 +275,6 @@ describe("soak", () => {
         expect(violations).toStrictEqual([])
       }).pipe(Effect.provide(world))
     },
-    240_000
+    900_000
   )
 })
