@@ -1,40 +1,34 @@
 /**
  * `pnpm sandbox`: starts the Hero Patients API sandbox on a loopback port, prints its URL, a
- * working API key and practice group id and a sample curl, and runs until Ctrl-C.
+ * working API key and practice group id and a sample curl, and runs until Ctrl-C. One process,
+ * one world: every client connected to it shares the world, the fault plan and each key's rate
+ * limit. `--help` lists the options (see `options.ts`):
  *
- *   --port <n>          port (default 4010; 0 picks a free one)
- *   --host <h>          host (default 127.0.0.1)
- *   --seed <s>          seed of the generated world (default 1)
- *   --patients <n>      base people in the generated world (default 40)
- *   --seed-file <path>  serve exactly this seed file instead of a generated world
- *   --write-seed <path> write the generated world as a seed file and exit
- *   --rate-limit <n>    requests per minute per key (default: no limit)
+ *   --port <n>                  port (default 4010; 0 picks a free one)
+ *   --host <h>                  host (default 127.0.0.1)
+ *   --seed <s>                  seed of the generated world (default 1)
+ *   --patients <n>              base people in the generated world (default 40)
+ *   --seed-file <path>          serve exactly this seed file instead of a generated world
+ *   --write-seed <path>         write the generated world as a seed file and exit
+ *   --rate-limit <n>[/<window>] requests per window (default 1 minute) per key (default: no limit)
+ *   --rate-window <kind>        fixed (default) or sliding
  */
 import { NodeRuntime } from "@effect/platform-node"
 import { Sandbox, SandboxServer, SeedFile, SeedGenerator } from "@hero-effect/sandbox"
 import { Effect, Layer } from "effect"
 import * as fs from "node:fs"
+import { describeRateLimit, parse, usage } from "./options.js"
 
-const args = process.argv.slice(2)
-const option = (name: string): string | undefined => {
-  const i = args.indexOf(`--${name}`)
-  return i >= 0 ? args[i + 1] : undefined
+const parsed = parse(process.argv.slice(2))
+if (parsed._tag === "Help") {
+  process.stdout.write(usage)
+  process.exit(0)
 }
-const number = (name: string, fallback: number): number => {
-  const value = option(name)
-  if (value === undefined) return fallback
-  const n = Number(value)
-  if (!Number.isInteger(n) || n < 0) throw new Error(`--${name} must be a whole number`)
-  return n
+if (parsed._tag === "Invalid") {
+  process.stderr.write(`${parsed.message}\n\n${usage}`)
+  process.exit(2)
 }
-
-const port = number("port", 4010)
-const host = option("host") ?? "127.0.0.1"
-const seed = option("seed") ?? "1"
-const patients = number("patients", 40)
-const seedFile = option("seed-file")
-const writeSeed = option("write-seed")
-const rateLimit = option("rate-limit")
+const { host, patients, port, rateLimit, seed, seedFile, writeSeed } = parsed.options
 
 const main = Effect.gen(function*() {
   if (writeSeed !== undefined) {
@@ -46,7 +40,7 @@ const main = Effect.gen(function*() {
   const options: Sandbox.SandboxOptions = {
     world,
     seed,
-    ...(rateLimit !== undefined ? { rateLimit: { limit: Number(rateLimit), window: "1 minute" } } : {})
+    ...(rateLimit !== undefined ? { rateLimit } : {})
   }
   yield* Effect.gen(function*() {
     const sandbox = yield* Sandbox.Sandbox
@@ -61,6 +55,9 @@ const main = Effect.gen(function*() {
     )
     console.log(`  x-api-key:           ${apiKey}`)
     console.log(`  x-practice-group-id: ${practiceGroupId}`)
+    // The printed key's own limit (a seed file may give one), else the command line's.
+    const limit = sandbox.config.keys.find((k) => k.key === apiKey)?.rateLimit ?? sandbox.config.rateLimit
+    console.log(`  rate limit:          ${describeRateLimit(limit)}`)
     console.log("")
     console.log("Try:")
     console.log(

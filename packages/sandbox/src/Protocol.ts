@@ -210,4 +210,9 @@ export interface Exchange {
   readonly method: string
   readonly path: string
   readonly outcome: Outcome
+  /**
+   * When the core received the request, in epoch milliseconds of the `Clock` (so `TestClock`
+   * time in tests): the time its rate limit was checked at.
+   */
+  readonly at: number
 }

@@ -16,7 +16,34 @@ import type { FaultPlan } from "./Faults.js"
 export type KeyScope = "patients" | "messaging" | "booking" | "booking_links"
 
 /**
- * A fixed-window rate limit: at most `limit` requests per `window`, counted per API key.
+ * How a rate limit counts a key's requests (see {@link RateLimit}).
+ *
+ * - `fixed` (the default): a window opens at the key's first request and admits `limit` requests
+ *   until it ends, `window` later; then the next request opens a new window. Up to `2 × limit`
+ *   requests can pass in a rolling `window` that straddles two windows.
+ * - `sliding`: no rolling interval of length `window` ever admits more than `limit` of the key's
+ *   requests. A request is refused while the key's `limit`-th most recent admitted request is
+ *   less than `window` ago.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type RateLimitKind = "fixed" | "sliding"
+
+/**
+ * The default {@link RateLimitKind}: `fixed`, what the sandbox has always enforced, so a suite
+ * that relies on its `Retry-After` values keeps its behaviour. Choose `sliding` to test a client
+ * against the stricter reading of an undocumented limit.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const defaultRateLimitKind: RateLimitKind = "fixed"
+
+/**
+ * A rate limit: at most `limit` requests per `window`, counted per API key, on the Effect `Clock`,
+ * in a fixed (default) or sliding window (`kind`, see {@link RateLimitKind}). A refused request
+ * (429 `rate_limited`, `Retry-After` in whole seconds, at least 1) does not count.
  *
  * @since 0.1.0
  * @category models
@@ -24,6 +51,8 @@ export type KeyScope = "patients" | "messaging" | "booking" | "booking_links"
 export interface RateLimit {
   readonly limit: number
   readonly window: Duration.DurationInput
+  /** `fixed` (default) or `sliding`. */
+  readonly kind?: RateLimitKind | undefined
 }
 
 /**

@@ -61,7 +61,8 @@ export const PdsPersonEntry = Schema.Struct({
 }).annotations({ identifier: "PdsPersonEntry" })
 
 /**
- * An API key (`keys` entries): `rate_limit` is `{ limit, window_seconds }`.
+ * An API key (`keys` entries): `rate_limit` is `{ limit, window_seconds, kind? }`, `kind` being
+ * `"fixed"` (the default when absent) or `"sliding"` (see `SandboxConfig.RateLimitKind`).
  *
  * @since 0.1.0
  * @category schemas
@@ -75,7 +76,8 @@ export const ApiKeyEntry = Schema.Struct({
     "rate_limit",
     Schema.Struct({
       limit: Schema.Int.pipe(Schema.positive()),
-      windowSeconds: required("window_seconds", Schema.Number.pipe(Schema.positive()))
+      windowSeconds: required("window_seconds", Schema.Number.pipe(Schema.positive())),
+      kind: optional("kind", Schema.Literal("fixed", "sliding"))
     })
   )
 }).annotations({ identifier: "ApiKeyEntry" })
@@ -189,7 +191,12 @@ const toWorld = (file: SeedFile): World => ({
     practiceGroups: k.practiceGroups,
     rateLimit: k.rateLimit === undefined
       ? undefined
-      : { limit: k.rateLimit.limit, window: Duration.seconds(k.rateLimit.windowSeconds) }
+      : {
+        limit: k.rateLimit.limit,
+        window: Duration.seconds(k.rateLimit.windowSeconds),
+        // Absent stays absent, so a file round-trips exactly.
+        ...(k.rateLimit.kind !== undefined ? { kind: k.rateLimit.kind } : {})
+      }
   })),
   billing: file.billing,
   paymentMethods: file.paymentMethods,
@@ -285,7 +292,8 @@ export const encode = (world: World): SeedFileEncoded =>
         ? {
           rateLimit: {
             limit: k.rateLimit.limit,
-            windowSeconds: Duration.toSeconds(Duration.decode(k.rateLimit.window))
+            windowSeconds: Duration.toSeconds(Duration.decode(k.rateLimit.window)),
+            ...(k.rateLimit.kind !== undefined ? { kind: k.rateLimit.kind } : {})
           }
         }
         : {})

@@ -37,8 +37,10 @@ import * as Faults from "../Faults.js"
 import type { ErrorCode, Exchange, SandboxRequest } from "../Protocol.js"
 import { Outcome, TooLarge, Unparseable } from "../Protocol.js"
 import type { ApiKey, SandboxConfig } from "../SandboxConfig.js"
+import { defaultRateLimitKind } from "../SandboxConfig.js"
 import type { WorldState } from "../World.js"
 import { schemaBreakingBody } from "./faults.js"
+import * as RateLimit from "./rateLimit.js"
 import type { Failure, Result } from "./world.js"
 import * as W from "./world.js"
 
@@ -52,8 +54,8 @@ export interface Env {
   readonly exchanges: Ref.Ref<ReadonlyArray<Exchange>>
 }
 
-/** Fixed rate-limit windows per API key. @internal */
-export type Windows = ReadonlyMap<string, { readonly start: number; readonly count: number }>
+/** Rate-limit state per API key (fixed windows or sliding logs). @internal */
+export type Windows = RateLimit.Windows
 
 interface Route {
   readonly method: "GET" | "POST"
@@ -453,27 +455,24 @@ const authenticate = (
     return Either.right(key)
   })
 
-const rateLimit = (env: Env, key: ApiKey): Effect.Effect<Outcome | undefined> => {
+/**
+ * The key's rate limit at `now` (the time the request arrived, also its exchange's `at`): a 429
+ * or `undefined` when admitted. One state per key in the sandbox, whatever face or connection the
+ * request came through.
+ */
+const rateLimit = (env: Env, key: ApiKey, now: number): Effect.Effect<Outcome | undefined> => {
   const limit = key.rateLimit ?? env.config.rateLimit
   if (limit === undefined) return Effect.succeed(undefined)
-  const windowMillis = Duration.toMillis(Duration.decode(limit.window))
-  return Effect.flatMap(
-    Clock.currentTimeMillis,
-    (now) =>
-      Ref.modify(env.windows, (windows): [Outcome | undefined, Windows] => {
-        const current = windows.get(key.key)
-        const window = current === undefined || now - current.start >= windowMillis ? { start: now, count: 0 } : current
-        const next = new Map(windows)
-        if (window.count >= limit.limit) {
-          const retryAfter = Math.max(1, Math.ceil((window.start + windowMillis - now) / 1000))
-          next.set(key.key, window)
-          return [
-            errorResponse(429, "rate_limited", "Too many requests", { "retry-after": String(retryAfter) }),
-            next
-          ]
-        }
-        next.set(key.key, { start: window.start, count: window.count + 1 })
-        return [undefined, next]
+  const settings = {
+    limit: limit.limit,
+    windowMillis: Duration.toMillis(Duration.decode(limit.window)),
+    kind: limit.kind ?? defaultRateLimitKind
+  }
+  return Effect.map(
+    Ref.modify(env.windows, (windows) => RateLimit.check(windows, key.key, settings, now)),
+    (wait) =>
+      wait === undefined ? undefined : errorResponse(429, "rate_limited", "Too many requests", {
+        "retry-after": String(RateLimit.retryAfterSeconds(wait))
       })
   )
 }
@@ -574,33 +573,50 @@ const precheck = (
   })
 }
 
-const answer = (env: Env, request: SandboxRequest, operation: OperationId | undefined, pathId: string) =>
+const answer = (
+  env: Env,
+  request: SandboxRequest,
+  operation: OperationId | undefined,
+  pathId: string,
+  now: number
+) =>
   Effect.gen(function*() {
     if (operation === undefined) return errorResponse(404, "not_found", "No such route")
     const key = yield* precheck(env, request, operation)
     if (Either.isLeft(key)) return key.left
-    const limited = yield* rateLimit(env, key.right)
+    const limited = yield* rateLimit(env, key.right, now)
     if (limited !== undefined) return limited
     const fault = yield* decideFault(env, operation)
     return yield* withFault(fault, operation, run(env, operation, request, pathId))
   })
 
-const record = (env: Env, request: SandboxRequest, operation: OperationId | undefined, outcome: Outcome) =>
+const record = (
+  env: Env,
+  request: SandboxRequest,
+  operation: OperationId | undefined,
+  outcome: Outcome,
+  at: number
+) =>
   env.config.exchangeLogSize > 0
     ? Ref.update(
       env.exchanges,
       (log) =>
-        [...log, { operation, method: request.method, path: request.path, outcome }].slice(-env.config.exchangeLogSize)
+        [...log, { operation, method: request.method, path: request.path, outcome, at }].slice(
+          -env.config.exchangeLogSize
+        )
     )
     : Effect.void
 
 /** The core: one request in, one outcome out, recorded in the exchange log. @internal */
 export const handle = (env: Env) => (request: SandboxRequest): Effect.Effect<Outcome> => {
   const matched = route(request.method, request.path)
-  return Effect.tap(
-    answer(env, request, matched?.operation, matched?.id ?? ""),
-    (outcome) => record(env, request, matched?.operation, outcome)
-  )
+  // One reading of the Clock serves the rate limit and the exchange's `at`, so the log shows
+  // exactly the times the limit judged.
+  return Effect.flatMap(Clock.currentTimeMillis, (now) =>
+    Effect.tap(
+      answer(env, request, matched?.operation, matched?.id ?? "", now),
+      (outcome) => record(env, request, matched?.operation, outcome, now)
+    ))
 }
 
 /**
@@ -613,5 +629,8 @@ export const admit = (env: Env) => (request: SandboxRequest): Effect.Effect<Outc
   return Effect.flatMap(precheck(env, request, matched?.operation), (key) =>
     Either.isRight(key)
       ? Effect.succeed(undefined)
-      : Effect.as(record(env, request, matched?.operation, key.left), key.left))
+      : Effect.flatMap(
+        Clock.currentTimeMillis,
+        (now) => Effect.as(record(env, request, matched?.operation, key.left, now), key.left)
+      ))
 }
