@@ -17,6 +17,7 @@ import * as Stream from "effect/Stream"
 import type * as Journal from "./Journal.js"
 import * as Outcome from "./Outcome.js"
 import * as Pipeline from "./Pipeline.js"
+import * as PopulationCache from "./PopulationCache.js"
 
 /**
  * Progress after each patient.
@@ -78,6 +79,9 @@ export const run = <E, R>(
   options: Options
 ): Effect.Effect<Report, E | Journal.JournalError, R | Pipeline.Requirements> =>
   Effect.gen(function*() {
+    // One cache of population searches per run, unless the caller shares one of its own.
+    const cache = Option.getOrUndefined(yield* Effect.serviceOption(PopulationCache.PopulationCache)) ??
+      (yield* PopulationCache.make())
     const started = yield* Clock.currentTimeMillis
     const counts = yield* Ref.make<Record<string, number>>({})
     const done = yield* Ref.make(0)
@@ -85,6 +89,7 @@ export const run = <E, R>(
     const perPatient = Stream.mapEffect(patientIds, (patientId) =>
       Effect.gen(function*() {
         const outcome = yield* Pipeline.processPatient(options, patientId).pipe(
+          Effect.provideService(PopulationCache.PopulationCache, cache),
           // A defect in one patient must not stop the others.
           Effect.catchAllDefect(() =>
             Effect.succeed(new Outcome.Failed({ error: "Defect", message: "unexpected defect", step: "candidates" }))

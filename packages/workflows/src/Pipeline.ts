@@ -21,6 +21,7 @@ import { HeroHealthClient } from "@hero-effect/client"
 import type { EhrPartnerId, PatientId, PatientV1, PatientV2 } from "@hero-effect/schema"
 import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import * as Approver from "./Approver.js"
 import * as Guard from "./Guard.js"
@@ -29,6 +30,7 @@ import * as Lookalike from "./Lookalike.js"
 import * as Outcome from "./Outcome.js"
 import * as PatientLease from "./PatientLease.js"
 import type * as Placeholder from "./Placeholder.js"
+import * as PopulationCache from "./PopulationCache.js"
 import * as Scoring from "./Scoring.js"
 import * as Selection from "./Selection.js"
 import * as Step from "./Step.js"
@@ -69,6 +71,12 @@ export interface Options {
    * identity holds.
    */
   readonly populationLimit?: number | undefined
+  /**
+   * Whether the population searches of one run are shared between the patients asking the same
+   * question (default `true`; see `PopulationCache`). `Batch.run` makes the cache; without a
+   * `PopulationCache` in context nothing is remembered.
+   */
+  readonly populationCache?: boolean | undefined
   /**
    * Read only: decide everything, write nothing. Links and merges are not made; their outcome is
    * `NeedsReview` with `dry-run` and what would have been done (`would-link`, `would-merge`),
@@ -124,6 +132,7 @@ export const connect = (
     const key = Step.key("connect", patientId, ehrPartnerId)
     const base = { runId: options.runId, patientId, step: "connect" as const, key }
     yield* Journal.stepStarted(base)
+    yield* forgetPopulation([patientId])
     const result = yield* Effect.either(client.connectPatientEhr(patientId, { ehrPartnerId }))
     if (result._tag === "Right") {
       yield* Journal.stepFinished({ ...base, outcome: "succeeded" })
@@ -181,6 +190,12 @@ export interface MergePair {
   readonly incoming: PatientId
   readonly ehrPartnerId?: EhrPartnerId | undefined
   readonly others?: ReadonlyArray<Lookalike.Seen> | undefined
+  /**
+   * The incoming record as just read by the caller, which holds the patient's processing lease
+   * (so nobody else merges it meanwhile): the merge then does not read it again. Without it, the
+   * merge reads it first (an archived one is `AlreadyMerged`).
+   */
+  readonly incomingRecord?: PatientV1 | undefined
 }
 
 const reviewReasons = (guard: Guard.GuardResult, score: Scoring.ScoreResult, decision: Approver.ApprovalDecision) => {
@@ -193,10 +208,11 @@ const reviewReasons = (guard: Guard.GuardResult, score: Scoring.ScoreResult, dec
 }
 
 /**
- * Merges `incoming` into `main` (which stays): re-reads the incoming one, previews, checks the
- * guard rules (with the look-alikes seen around the pair), asks the approver, merges with the
- * preview's token and verifies by reading both back. Runs under a lease on both patients; the
- * token never leaves this attempt.
+ * Merges `incoming` into `main` (which stays): reads the incoming one (unless the caller just
+ * did), previews, checks the guard rules (with the look-alikes seen around the pair), asks the
+ * approver and merges with the preview's token. A merge the server confirms is done; one whose
+ * answer was lost is verified by reading both records back, never repeated blindly. Runs under a
+ * lease on both patients; the token never leaves this attempt.
  *
  * @since 0.1.0
  * @category steps
@@ -216,7 +232,7 @@ export const merge = (
         ? { mainPatientId: main, incomingPatientId: incoming }
         : { mainPatientId: main, incomingPatientId: incoming, ehrPartnerId: pair.ehrPartnerId }
     )
-    const current = yield* readPatient(client, incoming)
+    const current = pair.incomingRecord ?? (yield* readPatient(client, incoming))
     if (current?.status === "archived") return new Outcome.AlreadyMerged({ patientId: incoming })
 
     const previewKey = Step.key("preview", main, incoming)
@@ -299,6 +315,7 @@ export const merge = (
     if (options.dryRun === true) return Outcome.needsReview(["dry-run", "would-merge"], itemWithScore)
 
     yield* Journal.stepStarted({ ...journal, step: "merge", key: mergeKey })
+    yield* forgetPopulation([main, incoming])
     const result = yield* Effect.either(
       client.mergePatient(main, { mergeToken: preview.mergeToken, incomingPatientId: incoming })
     )
@@ -324,11 +341,10 @@ export const merge = (
         details: { error: result.left._tag }
       })
     } else {
+      // The server said the merge was done: no read-back (it could not undo that, and no decision
+      // waits on it).
       yield* Journal.stepFinished({ ...journal, step: "merge", key: mergeKey, outcome: "succeeded" })
-      // The server said the merge was done: a verification read that fails cannot undo that.
-      return yield* verifyMerge(options, patientId, pair, merged).pipe(
-        Effect.map((outcome) => outcome._tag === "Failed" && outcome.step === "verify" ? merged : outcome)
-      )
+      return merged
     }
     return yield* verifyMerge(options, patientId, pair, merged)
   }).pipe(
@@ -475,33 +491,53 @@ export const link = (
     return yield* connect(options, patientId, ehrPartnerId)
   })
 
-/** Hero patients around a patient: the v3 search by date of birth and by verified NHS number. */
+/**
+ * Hero patients around a patient: the v3 search by date of birth and by verified NHS number —
+ * each answer shared through the run's `PopulationCache` with the other patients asking the same.
+ */
 const population = (client: Client, options: Options, patient: PatientV1) =>
   Effect.gen(function*() {
     if (options.population === "none") return { records: [] as ReadonlyArray<PatientV2>, complete: false }
     const limit = options.populationLimit ?? 500
+    const cache = options.populationCache === false
+      ? undefined
+      : Option.getOrUndefined(yield* Effect.serviceOption(PopulationCache.PopulationCache))
     const queries = [
       ...(patient.dateOfBirth !== null && patient.dateOfBirth !== undefined
-        ? [{ dateOfBirth: patient.dateOfBirth }]
+        ? [{ key: `dob:${patient.dateOfBirth}:${limit}`, query: { dateOfBirth: patient.dateOfBirth } }]
         : []),
-      ...(patient.nhsNumber?._tag === "VerifiedNhsNumber" ? [{ nhsNumber: patient.nhsNumber.value }] : [])
+      ...(patient.nhsNumber?._tag === "VerifiedNhsNumber"
+        ? [{ key: `nhs:${patient.nhsNumber.value}:${limit}`, query: { nhsNumber: patient.nhsNumber.value } }]
+        : [])
     ]
     const byId = new Map<string, PatientV2>()
     let complete = true
-    for (const query of queries) {
-      const page = yield* client.streamPatientsV3({ ...query, pageSize: 100 }).pipe(
+    for (const { key, query } of queries) {
+      const search = client.streamPatientsV3({ ...query, pageSize: 100 }).pipe(
         Stream.take(limit + 1),
         Stream.runCollect,
+        Effect.map((page): PopulationCache.Answer => ({
+          records: Chunk.toReadonlyArray(page).slice(0, limit),
+          complete: Chunk.size(page) <= limit
+        })),
         Effect.catchAll(failed("candidates"))
       )
-      if (Chunk.size(page) > limit) complete = false
-      for (const record of Chunk.toReadonlyArray(page).slice(0, limit)) {
+      const answer = yield* (cache === undefined ? search : cache.lookup(key, search))
+      if (!answer.complete) complete = false
+      for (const record of answer.records) {
         if (record.heroId !== undefined && record.heroId !== patient.id) byId.set(record.heroId, record)
       }
     }
     const records = [...byId.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([, r]) => r)
     return { records, complete }
   })
+
+/** This run's remembered searches holding these records are stale from now on. */
+const forgetPopulation = (heroIds: ReadonlyArray<string>) =>
+  Effect.flatMap(
+    Effect.serviceOption(PopulationCache.PopulationCache),
+    Option.match({ onNone: () => Effect.void, onSome: (cache) => cache.invalidate(heroIds) })
+  )
 
 // The records seen around a patient, as look-alike evidence: Hero patients (v3 search results)
 // and EHR candidates share the v2 shape.
@@ -582,7 +618,12 @@ const fresh = (
     if (choice.survivor.id !== patient.id) {
       // No EHR id in the outcome: whether the survivor is linked yet depends on which patient ran
       // first, and an outcome must not.
-      return yield* merge(options, patientId, { main: choice.survivor.id, incoming: patientId, others })
+      return yield* merge(options, patientId, {
+        main: choice.survivor.id,
+        incoming: patientId,
+        others,
+        incomingRecord: patient
+      })
     }
 
     const proposal = Selection.proposeLink(patient, candidates.data, heroSeen(around.records), {
@@ -691,6 +732,7 @@ const ownerOfCandidate = (
       main: owner,
       incoming: patient.id,
       ehrPartnerId: proposal.candidate.ehrPartnerId,
-      others
+      others,
+      incomingRecord: patient
     })
   })

@@ -59,6 +59,13 @@ export * as Outcome from "./Outcome.js"
 export * as PatientLease from "./PatientLease.js"
 
 /**
+ * The population searches of one run, shared between patients asking the same question.
+ *
+ * @since 0.2.0
+ */
+export * as PopulationCache from "./PopulationCache.js"
+
+/**
  * The write-ahead journal.
  *
  * @since 0.1.0
