@@ -1,5 +1,5 @@
 /**
- * `pnpm bench [--quick] [--only overhead,ratelimit,batch,decode] [--no-write]`
+ * `pnpm bench [--quick] [--only overhead,ratelimit,batch,decode,requests] [--no-write]`
  *
  * Full runs write bench/results/<name>.json and regenerate the results section of BENCHMARKS.md
  * from every result file present. Quick runs (`--quick`, under a minute) print the tables and
@@ -13,15 +13,16 @@ import { generate } from "./generate.js"
 import * as Overhead from "./overhead.js"
 import * as RateLimit from "./rateLimit.js"
 import * as Report from "./report.js"
+import * as Requests from "./requests.js"
 import { machine } from "./stats.js"
 
-const names = ["overhead", "ratelimit", "batch", "decode"] as const
+const names = ["overhead", "ratelimit", "batch", "decode", "requests"] as const
 type Name = typeof names[number]
 
 const args = process.argv.slice(2)
 if (args.includes("--help") || args.includes("-h")) {
   console.log(
-    "usage: pnpm bench [--quick] [--only overhead,ratelimit,batch,decode] [--no-write]\n" +
+    "usage: pnpm bench [--quick] [--only overhead,ratelimit,batch,decode,requests] [--no-write]\n" +
       "  --quick     short rounds (under a minute); results go to bench/generated/quick/, BENCHMARKS.md untouched\n" +
       "  --only      run only these benchmarks (comma separated)\n" +
       "  --no-write  print only"
@@ -102,6 +103,11 @@ const main = async () => {
         }
       const [result, seconds] = await timed(() => Batch.run(settings))
       console.log(`\n${Report.batchSection(save("batch", settings, seconds, result))}\n`)
+    } else if (name === "requests") {
+      // The same world in both modes: the counts do not depend on the machine.
+      const settings = { seed: 1, people: 120 }
+      const [result, seconds] = await timed(() => Requests.run(settings))
+      console.log(`\n${Report.requestsSection(save("requests", settings, seconds, result))}\n`)
     } else {
       const settings = quick
         ? { rounds: 3, roundMillis: 250, warmupMillis: 250 }
@@ -126,6 +132,8 @@ const main = async () => {
     if (b !== undefined) sections.push(Report.batchSection(b))
     const d = read<ReadonlyArray<Decode.DecodeRow>>("decode")
     if (d !== undefined) sections.push(Report.decodeSection(d))
+    const q = read<Requests.RequestsResult>("requests")
+    if (q !== undefined) sections.push(Report.requestsSection(q))
     Report.writeMarkdown(markdownPath, sections)
     console.log(`wrote ${resultsDir} and the results section of BENCHMARKS.md`)
   }

@@ -6,6 +6,7 @@ import type { BatchResult } from "./batch.js"
 import type { DecodeRow } from "./decode.js"
 import type { OverheadResult } from "./overhead.js"
 import type { RateLimitRow } from "./rateLimit.js"
+import type * as Requests from "./requests.js"
 import type { Machine } from "./stats.js"
 
 export interface Envelope<A> {
@@ -121,6 +122,50 @@ export const rateLimitSection = (e: Envelope<ReadonlyArray<RateLimitRow>>): stri
         row.utilisationRatio.toFixed(3)
       }.`
     )
+  }
+  return lines.join("\n")
+}
+
+export const requestsSection = (e: Envelope<Requests.RequestsResult>): string => {
+  const ops = [
+    "getPatientById",
+    "listPatientEhrCandidates",
+    "listPatientsV3",
+    "connectPatientEhr",
+    "previewPatientMerge",
+    "mergePatient"
+  ]
+  const short: Record<string, string> = {
+    getPatientById: "get",
+    listPatientEhrCandidates: "candidates",
+    listPatientsV3: "v3 search",
+    connectPatientEhr: "connect",
+    previewPatientMerge: "preview",
+    mergePatient: "merge"
+  }
+  const lines = [
+    "### 5. Requests per patient",
+    "",
+    machineLine(e),
+    "",
+    `The default seeded world (seed ${e.results.seed}, ${e.results.people} people), one patient at a time so every request is attributed to its patient.`,
+    "",
+    `| options | outcome | patients | requests per patient | ${ops.map((o) => short[o]).join(" | ")} |`,
+    `|---|---|---:|---:|${ops.map(() => "---:").join("|")}|`
+  ]
+  for (const v of e.results.variants) {
+    lines.push(
+      `| ${v.name} | **all** | ${v.patients} | **${v.perPatient.toFixed(2)}** | ${
+        ops.map((o) => (v.byOperation[o] ?? 0).toFixed(2)).join(" | ")
+      } |`
+    )
+    for (const [tag, row] of Object.entries(v.byOutcome)) {
+      lines.push(
+        `| ${v.name} | ${tag} | ${row.patients} | ${row.perPatient.toFixed(2)} | ${
+          ops.map((o) => (row.byOperation[o] ?? 0).toFixed(2)).join(" | ")
+        } |`
+      )
+    }
   }
   return lines.join("\n")
 }
