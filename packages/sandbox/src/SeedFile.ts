@@ -204,6 +204,33 @@ const toWorld = (file: SeedFile): World => ({
   truth: file.truth
 })
 
+// At most this many problems are listed; a file with thousands of bad records says how many more.
+const maxIssuesListed = 20
+
+/**
+ * The problems of a seed file by path and expectation, never by value: a seed file holds patient
+ * data (NHS numbers, names, dates of birth), and Effect's formatters quote the actual value
+ * ("Expected …, actual <the NHS number>"). Only the part before ", actual" is kept.
+ */
+const describeIssues = (error: ParseResult.ParseError): string => {
+  const issues = ParseResult.ArrayFormatter.formatErrorSync(error)
+  const lines = issues.slice(0, maxIssuesListed).map((issue) => {
+    const path = issue.path.length === 0 ? "(file)" : issue.path.map(String).join(".")
+    switch (issue._tag) {
+      case "Missing":
+        return `${path}: is missing`
+      case "Unexpected":
+        return `${path}: is not a known field`
+      default: {
+        const expected = /^Expected [^,\n]*/.exec(issue.message)?.[0]
+        return `${path}: ${expected === undefined ? "is not valid" : expected.replace(/^Expected/, "expected")}`
+      }
+    }
+  })
+  if (issues.length > maxIssuesListed) lines.push(`… and ${issues.length - maxIssuesListed} more`)
+  return `The seed file is not valid (values are not shown):\n${lines.join("\n")}`
+}
+
 const check = (world: World): ReadonlyArray<string> => {
   const problems: Array<string> = []
   const ids = new Set<string>()
@@ -233,7 +260,7 @@ const check = (world: World): ReadonlyArray<string> => {
  */
 export const decode = (json: unknown): Effect.Effect<World, SeedFileError> =>
   Schema.decodeUnknown(SeedFile, { errors: "all" })(json).pipe(
-    Effect.mapError((e) => new SeedFileError({ message: ParseResult.TreeFormatter.formatErrorSync(e) })),
+    Effect.mapError((e) => new SeedFileError({ message: describeIssues(e) })),
     Effect.map(toWorld),
     Effect.filterOrElse(
       (world) => check(world).length === 0,
