@@ -1,6 +1,6 @@
 // Composing the pipeline's steps in your own Effect program instead of running `Batch.run`: read
 // a patient with the client, score its EHR candidates yourself, then call `Pipeline.connect` and
-// `Pipeline.merge` (journaled, leased, verified) when you decide to, with your own logging.
+// `Pipeline.merge` (journaled, leased, verified when its answer is lost) when you decide to, with your own logging.
 //
 //   pnpm --filter @hero-effect/examples run compose-steps
 //

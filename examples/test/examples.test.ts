@@ -81,9 +81,11 @@ describe("examples", () => {
       expect(result.stdout).toMatch(/\[info\] outcome: Linked \(patient=\d+\)/)
       expect(result.stdout).toMatch(/\[info\] outcome: Merged \(patient=\d+\)/)
       const journal = result.stdout.slice(result.stdout.indexOf("Journal:"))
-      for (const step of ["connect connect:", "preview preview:", "merge merge:", "verify verify:merge:"]) {
+      for (const step of ["connect connect:", "preview preview:", "merge merge:"]) {
         expect(journal).toContain(step)
       }
+      // A merge the server confirmed is not read back: verification is for unknown outcomes only.
+      expect(journal).not.toContain("verify verify:merge:")
       expect(journal).toMatch(/Decision\s+\d+\s+merge:\d+:\d+ approved/)
       expectNoPatientData(result, namesOf({ seed: 7, patients: 24 }))
     }), 900_000)
@@ -107,7 +109,7 @@ describe("examples", () => {
         expect(result.stdout).toContain(name)
       }
       expect(yield* sandbox.exchanges).toHaveLength(0)
-    }).pipe(Effect.provide(server)), 60_000)
+    }).pipe(Effect.provide(server)), 900_000)
 
   it.scopedLive(
     "staging with a configuration does a read-only dry run over the ids given",
