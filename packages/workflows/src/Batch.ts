@@ -50,10 +50,15 @@ export interface Report {
 }
 
 /**
- * @since 0.1.0
+ * What a batch needs besides the pipeline's decisions: the run, concurrency, progress and the
+ * report's shape (see {@link runWith}).
+ *
+ * @since 0.2.0
  * @category models
  */
-export interface Options extends Pipeline.Options {
+export interface RunOptions {
+  /** Identifies the run (in the report, and for the pipeline). */
+  readonly runId: string
   readonly concurrency?: number | undefined
   /** Known in advance (a list or a file), for the ETA. */
   readonly total?: number | undefined
@@ -69,6 +74,12 @@ export interface Options extends Pipeline.Options {
 }
 
 /**
+ * @since 0.1.0
+ * @category models
+ */
+export interface Options extends Pipeline.Options, RunOptions {}
+
+/**
  * Runs the pipeline for every patient of the stream.
  *
  * @since 0.1.0
@@ -82,14 +93,36 @@ export const run = <E, R>(
     // One cache of population searches per run, unless the caller shares one of its own.
     const cache = Option.getOrUndefined(yield* Effect.serviceOption(PopulationCache.PopulationCache)) ??
       (yield* PopulationCache.make())
+    return yield* runWith(
+      patientIds,
+      options,
+      (patientId) =>
+        Pipeline.processPatient(options, patientId).pipe(Effect.provideService(PopulationCache.PopulationCache, cache))
+    )
+  })
+
+/**
+ * Runs `process` for every patient of the stream, with bounded concurrency (default 8), progress
+ * and a report: the batch around any way of processing one patient (`Batch.run` uses
+ * `Pipeline.processPatient`, `ProcessPatient.runDurable` a durable workflow). A defect in one
+ * patient becomes its `Failed` outcome and never stops the others.
+ *
+ * @since 0.2.0
+ * @category batch
+ */
+export const runWith = <E, R, E2, R2>(
+  patientIds: Stream.Stream<PatientId, E, R>,
+  options: RunOptions,
+  process: (patientId: PatientId) => Effect.Effect<Outcome.Outcome, E2, R2>
+): Effect.Effect<Report, E | E2, R | R2> =>
+  Effect.gen(function*() {
     const started = yield* Clock.currentTimeMillis
     const counts = yield* Ref.make<Record<string, number>>({})
     const done = yield* Ref.make(0)
     const retain = options.retainPatients ?? true
     const perPatient = Stream.mapEffect(patientIds, (patientId) =>
       Effect.gen(function*() {
-        const outcome = yield* Pipeline.processPatient(options, patientId).pipe(
-          Effect.provideService(PopulationCache.PopulationCache, cache),
+        const outcome = yield* process(patientId).pipe(
           // A defect in one patient must not stop the others.
           Effect.catchAllDefect(() =>
             Effect.succeed(new Outcome.Failed({ error: "Defect", message: "unexpected defect", step: "candidates" }))

@@ -14,16 +14,24 @@
  * lease, and never repeated blindly: an unknown outcome (a lost response, a timeout) is verified
  * by reading the records back.
  *
+ * Every Hero call, decision and write goes through the `Durable` seam: the public steps here keep
+ * the JSON Lines `Journal`; {@link steps} runs the same code over any seam (a workflow engine's
+ * activities: `ProcessPatient`).
+ *
  * @since 0.1.0
  */
 import type { HeroHealthError } from "@hero-effect/client"
 import { HeroHealthClient } from "@hero-effect/client"
-import type { EhrPartnerId, PatientId, PatientV1, PatientV2 } from "@hero-effect/schema"
+import type { EhrPartnerId, PatientId, PatientV2 } from "@hero-effect/schema"
+import { EhrCandidateList, makeMergeToken, PatientV1, PatientV3 } from "@hero-effect/schema"
 import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
+import type * as Either from "effect/Either"
 import * as Option from "effect/Option"
+import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import * as Approver from "./Approver.js"
+import * as Durable from "./Durable.js"
 import * as Guard from "./Guard.js"
 import * as Journal from "./Journal.js"
 import * as Lookalike from "./Lookalike.js"
@@ -93,23 +101,56 @@ export interface Options {
  */
 export type Requirements = HeroHealthClient | Journal.Journal | PatientLease.PatientLease | Approver.Approver
 
-type Client = HeroHealthClient["Type"]
+/**
+ * What the pipeline's steps need when the `Durable` seam is given instead of the journal (see
+ * {@link steps}).
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export type StepRequirements = HeroHealthClient | Durable.Durable | PatientLease.PatientLease | Approver.Approver
 
+// A read the patient's decisions need failed: its outcome is the failure. Settled once, where a
+// public entry point returns.
 class StepFailed {
   readonly _tag = "StepFailed"
   constructor(readonly outcome: Outcome.Outcome) {}
 }
 
+const isStepFailed = (e: unknown): e is StepFailed => e instanceof StepFailed
+
+const settle = <A, E, R>(self: Effect.Effect<A, E | StepFailed, R>): Effect.Effect<A | Outcome.Outcome, E, R> =>
+  Effect.catchIf(self, isStepFailed, (e) => Effect.succeed(e.outcome)) as Effect.Effect<A | Outcome.Outcome, E, R>
+
 const failed = (step: Step.Step) => (error: HeroHealthError) =>
   Effect.fail(new StepFailed(Outcome.fromClientError(step, error)))
 
+// The public steps keep their journal: one seam over it per call, holding that call's tokens.
+const withJournal = <A, E, R>(
+  self: Effect.Effect<A, E, R>
+): Effect.Effect<A, E, Exclude<R, Durable.Durable> | Journal.Journal | HeroHealthClient> =>
+  Effect.provideServiceEffect(self, Durable.Durable, Durable.makeJournal)
+
 /** Reads a patient, `undefined` when it is not found. */
-const readPatient = (client: Client, patientId: PatientId) =>
-  client.getPatientById(patientId).pipe(
-    Effect.map((p): PatientV1 | undefined => p),
-    Effect.catchTag("PatientNotFound", () => Effect.succeed(undefined)),
-    Effect.catchAll(failed("verify"))
-  )
+const readPatient = (patientId: PatientId) =>
+  Effect.gen(function*() {
+    const client = yield* HeroHealthClient
+    const durable = yield* Durable.Durable
+    return yield* durable.call(
+      { name: `read:${patientId}`, success: Durable.PatientOrMissing },
+      client.getPatientById(patientId).pipe(
+        Effect.map((p): PatientV1 | undefined => p),
+        Effect.catchTag("PatientNotFound", () => Effect.succeed(undefined))
+      )
+    )
+  }).pipe(Effect.catchAll(failed("verify")))
+
+// A verification's end, for the record (a failed read records nothing: it is the outcome).
+const recordVerification = (result: Either.Either<Verify.Verification, unknown>): Durable.Finish | undefined =>
+  result._tag === "Left" ? undefined : {
+    outcome: result.right.evidence === "applied" ? "succeeded" : "failed",
+    details: { evidence: result.right.evidence, reason: result.right.reason }
+  }
 
 /**
  * Writes a link of a patient to an EHR record — journaled, verified when the outcome is unknown —
@@ -124,53 +165,51 @@ export const connect = (
   patientId: PatientId,
   ehrPartnerId: EhrPartnerId
 ): Effect.Effect<Outcome.Outcome, Journal.JournalError, Requirements> =>
+  connectStep(options, patientId, ehrPartnerId).pipe(settle, withJournal)
+
+const connectStep = (options: Options, patientId: PatientId, ehrPartnerId: EhrPartnerId) =>
   Effect.gen(function*() {
-    const client = yield* HeroHealthClient
-    if (options.dryRun === true) {
-      return Outcome.needsReview(["dry-run", "would-link"], { kind: "link", patientId, ehrPartnerId })
-    }
-    const key = Step.key("connect", patientId, ehrPartnerId)
-    const base = { runId: options.runId, patientId, step: "connect" as const, key }
-    yield* Journal.stepStarted(base)
+    const item = { kind: "link" as const, patientId, ehrPartnerId }
+    if (options.dryRun === true) return Outcome.needsReview(["dry-run", "would-link"], item)
+    const durable = yield* Durable.Durable
     yield* forgetPopulation([patientId])
-    const result = yield* Effect.either(client.connectPatientEhr(patientId, { ehrPartnerId }))
-    if (result._tag === "Right") {
-      yield* Journal.stepFinished({ ...base, outcome: "succeeded" })
-      return new Outcome.Linked({ patientId, ehrPartnerId })
+    const result = yield* durable.connect({ runId: options.runId, patientId, ehrPartnerId })
+    switch (result._tag) {
+      case "Written":
+      case "AlreadyApplied":
+        return new Outcome.Linked({ patientId, ehrPartnerId })
+      case "NotWritten":
+        return result.error._tag === "Conflict"
+          ? Outcome.needsReview([`connect-${result.error.code ?? "conflict"}`], item)
+          : Outcome.fromClientError("connect", result.error)
+      case "Unclear":
+        return Outcome.needsReview([`connect-${result.reason}`], item)
+      case "Unknown":
+        return yield* verifyConnect(options, patientId, ehrPartnerId)
+      case "PreviewFailed":
+      case "PreviewChanged":
+        return yield* Effect.dieMessage(`connect: unexpected ${result._tag}`)
     }
-    const error = result.left
-    if (error._tag === "Conflict") {
-      yield* Journal.stepFinished({ ...base, outcome: "failed", details: { code: error.code ?? "conflict" } })
-      return Outcome.needsReview([`connect-${error.code ?? "conflict"}`], { kind: "link", patientId, ehrPartnerId })
-    }
-    if (!Outcome.fromClientError("connect", error).outcomeUnknown) {
-      yield* Journal.stepFinished({ ...base, outcome: "failed", details: { error: error._tag } })
-      return Outcome.fromClientError("connect", error)
-    }
-    yield* Journal.stepFinished({ ...base, outcome: "unknown", details: { error: error._tag } })
-    return yield* verifyConnect(options, patientId, ehrPartnerId)
-  }).pipe(
-    Effect.catchIf((e): e is StepFailed => e instanceof StepFailed, (e) => Effect.succeed(e.outcome)),
-    PatientLease.withLease([PatientLease.patientKey(patientId)])
-  )
+  }).pipe(PatientLease.withLease([PatientLease.patientKey(patientId)]))
 
 const verifyConnect = (options: Options, patientId: PatientId, ehrPartnerId: EhrPartnerId) =>
   Effect.gen(function*() {
-    const client = yield* HeroHealthClient
-    const key = Step.key("verify", "connect", patientId, ehrPartnerId)
-    const patient = yield* readPatient(client, patientId)
-    const verification = patient === undefined
-      ? { evidence: "unclear" as const, reason: "patient-missing" }
-      : Verify.link(patient, ehrPartnerId)
-    yield* Journal.stepFinished({
-      runId: options.runId,
-      patientId,
-      step: "verify",
-      key,
-      outcome: verification.evidence === "applied" ? "succeeded" : "failed",
-      details: { evidence: verification.evidence, reason: verification.reason }
-    })
-    if (verification.evidence === "applied") return new Outcome.Linked({ patientId, ehrPartnerId })
+    const durable = yield* Durable.Durable
+    const verification = yield* durable.step(
+      {
+        runId: options.runId,
+        patientId,
+        step: "verify",
+        key: Step.key("verify", "connect", patientId, ehrPartnerId),
+        started: false,
+        finish: recordVerification
+      },
+      Effect.map(readPatient(patientId), (patient): Verify.Verification =>
+        patient === undefined ? { evidence: "unclear", reason: "patient-missing" } : Verify.link(patient, ehrPartnerId))
+    )
+    if (verification.evidence === "applied") {
+      return new Outcome.Linked({ patientId, ehrPartnerId })
+    }
     if (verification.evidence === "not-applied") {
       return new Outcome.Failed({ error: "NotApplied", message: "connect was not applied", step: "connect" })
     }
@@ -207,6 +246,16 @@ const reviewReasons = (guard: Guard.GuardResult, score: Scoring.ScoreResult, dec
   ]
 }
 
+const previewFailure = (error: HeroHealthError, item: Outcome.ItemContext): Outcome.Outcome =>
+  error._tag === "Conflict"
+    ? Outcome.refused([`PREVIEW_${(error.code ?? "conflict").toUpperCase()}`], item)
+    : Outcome.fromClientError("preview", error)
+
+// The guard reads the previewed records only; the token itself stays inside the seam.
+const noToken = makeMergeToken("")
+
+const isClientError = (e: HeroHealthError | Journal.JournalError): e is HeroHealthError => e._tag !== "JournalError"
+
 /**
  * Merges `incoming` into `main` (which stays): reads the incoming one (unless the caller just
  * did), previews, checks the guard rules (with the look-alikes seen around the pair), asks the
@@ -222,8 +271,11 @@ export const merge = (
   patientId: PatientId,
   pair: MergePair
 ): Effect.Effect<Outcome.Outcome, Journal.JournalError, Requirements> =>
+  mergeStep(options, patientId, pair).pipe(settle, withJournal)
+
+const mergeStep = (options: Options, patientId: PatientId, pair: MergePair) =>
   Effect.gen(function*() {
-    const client = yield* HeroHealthClient
+    const durable = yield* Durable.Durable
     const { incoming, main } = pair
     const other = patientId === main ? incoming : main
     const item = { kind: "merge" as const, patientId, otherPatientId: other, mainPatientId: main }
@@ -232,37 +284,13 @@ export const merge = (
         ? { mainPatientId: main, incomingPatientId: incoming }
         : { mainPatientId: main, incomingPatientId: incoming, ehrPartnerId: pair.ehrPartnerId }
     )
-    const current = pair.incomingRecord ?? (yield* readPatient(client, incoming))
+    const current = pair.incomingRecord ?? (yield* readPatient(incoming))
     if (current?.status === "archived") return new Outcome.AlreadyMerged({ patientId: incoming })
 
-    const previewKey = Step.key("preview", main, incoming)
-    const journal = { runId: options.runId, patientId }
-    yield* Journal.stepStarted({ ...journal, step: "preview", key: previewKey })
-    const preview = yield* client.previewPatientMerge(main, { incomingPatientId: incoming }).pipe(
-      Effect.catchAll((error) =>
-        Effect.zipRight(
-          Journal.stepFinished({
-            ...journal,
-            step: "preview",
-            key: previewKey,
-            outcome: "failed",
-            details: { error: error._tag }
-          }),
-          error._tag === "Conflict"
-            ? Effect.fail(
-              new StepFailed(Outcome.refused([`PREVIEW_${(error.code ?? "conflict").toUpperCase()}`], item))
-            )
-            : failed("preview")(error)
-        )
-      )
+    const at = { runId: options.runId, patientId, main, incoming }
+    const preview = yield* durable.preview(at).pipe(
+      Effect.catchIf(isClientError, (error) => Effect.fail(new StepFailed(previewFailure(error, item))))
     )
-    yield* Journal.stepFinished({
-      ...journal,
-      step: "preview",
-      key: previewKey,
-      outcome: "succeeded",
-      details: { tokenObtained: true }
-    })
 
     const score = Scoring.scorePatients(preview.mainPatient, preview.incomingPatient, options.scoring)
     const subject = Scoring.fromV1(preview.incomingPatient)
@@ -283,7 +311,7 @@ export const merge = (
       mode: options.lookalikes,
       scoring: options.scoring
     })
-    const context = Guard.contextFromPreview(preview, {
+    const context = Guard.contextFromPreview({ ...preview, mergeToken: noToken }, {
       score,
       requested: { mainPatientId: main, incomingPatientId: incoming },
       evidence: { lookalikes, placeholders: options.placeholders }
@@ -298,14 +326,13 @@ export const merge = (
       guard
     }
     const itemWithScore = { ...item, ...Outcome.scoreContext(score) }
-    const mergeKey = Step.key("merge", main, incoming)
-    if (guard.verdict === "refuse") {
-      const decision = new Approver.Rejected({ by: "guard", reason: Guard.codes(guard).join(",") })
-      yield* Journal.decision({ ...journal, key: mergeKey, request, decision })
-      return Outcome.refused(Guard.codes(guard), itemWithScore)
-    }
-    const decision = yield* Approver.decide(request)
-    yield* Journal.decision({ ...journal, key: mergeKey, request, decision })
+    const decision = yield* durable.decision(
+      { runId: options.runId, patientId, key: Step.key("merge", main, incoming), request },
+      guard.verdict === "refuse"
+        ? Effect.succeed(new Approver.Rejected({ by: "guard", reason: Guard.codes(guard).join(",") }))
+        : Approver.decide(request)
+    )
+    if (guard.verdict === "refuse") return Outcome.refused(Guard.codes(guard), itemWithScore)
     if (decision._tag === "Rejected") {
       return decision.by === "dry-run"
         ? Outcome.needsReview(["dry-run", ...reviewReasons(guard, score, decision)], itemWithScore)
@@ -314,43 +341,27 @@ export const merge = (
     if (decision._tag === "Deferred") return Outcome.needsReview(reviewReasons(guard, score, decision), itemWithScore)
     if (options.dryRun === true) return Outcome.needsReview(["dry-run", "would-merge"], itemWithScore)
 
-    yield* Journal.stepStarted({ ...journal, step: "merge", key: mergeKey })
     yield* forgetPopulation([main, incoming])
-    const result = yield* Effect.either(
-      client.mergePatient(main, { mergeToken: preview.mergeToken, incomingPatientId: incoming })
-    )
-    if (result._tag === "Left") {
-      const failure = Outcome.fromClientError("merge", result.left)
-      if (!failure.outcomeUnknown) {
-        yield* Journal.stepFinished({
-          ...journal,
-          step: "merge",
-          key: mergeKey,
-          outcome: "failed",
-          details: { error: result.left._tag }
-        })
-        return result.left._tag === "Conflict"
-          ? Outcome.refused([`MERGE_${(result.left.code ?? "conflict").toUpperCase()}`], itemWithScore)
-          : failure
-      }
-      yield* Journal.stepFinished({
-        ...journal,
-        step: "merge",
-        key: mergeKey,
-        outcome: "unknown",
-        details: { error: result.left._tag }
-      })
-    } else {
-      // The server said the merge was done: no read-back (it could not undo that, and no decision
-      // waits on it).
-      yield* Journal.stepFinished({ ...journal, step: "merge", key: mergeKey, outcome: "succeeded" })
-      return merged
+    const result = yield* durable.merge({ ...at, preview })
+    switch (result._tag) {
+      case "Written":
+      case "AlreadyApplied":
+        return merged
+      case "NotWritten":
+        return result.error._tag === "Conflict"
+          ? Outcome.refused([`MERGE_${(result.error.code ?? "conflict").toUpperCase()}`], itemWithScore)
+          : Outcome.fromClientError("merge", result.error)
+      case "Unknown":
+        return yield* verifyMerge(options, patientId, pair, merged)
+      case "Unclear":
+        return Outcome.needsReview([`merge-${result.reason}`], itemWithScore)
+      case "PreviewFailed":
+        return previewFailure(result.error, itemWithScore)
+      case "PreviewChanged":
+        // The approval was for the records the first preview showed; these are others.
+        return Outcome.needsReview(["merge-preview-changed"], itemWithScore)
     }
-    return yield* verifyMerge(options, patientId, pair, merged)
-  }).pipe(
-    Effect.catchIf((e): e is StepFailed => e instanceof StepFailed, (e) => Effect.succeed(e.outcome)),
-    PatientLease.withLease(PatientLease.pairKeys(pair.main, pair.incoming))
-  )
+  }).pipe(PatientLease.withLease(PatientLease.pairKeys(pair.main, pair.incoming)))
 
 const verifyMerge = (
   options: Options,
@@ -359,24 +370,28 @@ const verifyMerge = (
   merged: Outcome.Merged
 ) =>
   Effect.gen(function*() {
-    const client = yield* HeroHealthClient
-    const main = yield* readPatient(client, pair.main)
-    const incoming = yield* readPatient(client, pair.incoming)
-    const verification = Verify.merge({ main, incoming })
-    yield* Journal.stepFinished({
-      runId: options.runId,
-      patientId,
-      step: "verify",
-      key: Step.key("verify", "merge", pair.main, pair.incoming),
-      outcome: verification.evidence === "applied" ? "succeeded" : "failed",
-      details: { evidence: verification.evidence, reason: verification.reason }
-    })
+    const durable = yield* Durable.Durable
+    const verification = yield* durable.step(
+      {
+        runId: options.runId,
+        patientId,
+        step: "verify",
+        key: Step.key("verify", "merge", pair.main, pair.incoming),
+        started: false,
+        finish: recordVerification
+      },
+      Effect.gen(function*() {
+        const main = yield* readPatient(pair.main)
+        const incoming = yield* readPatient(pair.incoming)
+        return Verify.merge({ main, incoming })
+      })
+    )
     if (verification.evidence === "applied") return merged
     if (verification.evidence === "not-applied") {
       return new Outcome.Failed({ error: "NotApplied", message: "the merge was not applied", step: "merge" })
     }
     return new Outcome.NeedsReview({ reasons: [`merge-${verification.reason}`] })
-  }).pipe(Effect.catchIf((e): e is StepFailed => e instanceof StepFailed, (e) => Effect.succeed(e.outcome)))
+  })
 
 /**
  * Resolves what an interrupted earlier run left unknown, by verifying instead of repeating:
@@ -426,14 +441,36 @@ export const processPatient = (
     yield* recordOutcome(options, patientId, outcome)
     return outcome
   }).pipe(
-    Effect.catchIf((e): e is StepFailed => e instanceof StepFailed, (e) =>
-      Effect.as(recordOutcome(options, patientId, e.outcome), e.outcome)),
+    Effect.catchIf(isStepFailed, (e) => Effect.as(recordOutcome(options, patientId, e.outcome), e.outcome)),
+    withJournal,
     // The whole of the patient's processing — journal state, reads, decisions, writes — is held:
     // a second run over the same patient waits, then finds the first one's outcome.
     PatientLease.withLease([PatientLease.processingKey(patientId)]),
     Effect.withSpan("Pipeline.processPatient", {
       attributes: { "hero.patient_id": patientId },
       // A stack trace per span costs an Error per patient; the span name says where it is.
+      captureStackTrace: false
+    })
+  )
+
+/**
+ * The pipeline's steps for one patient through the `Durable` seam in context — reads, decisions,
+ * preview, writes, verification — without the journal's skip-and-resume: what a workflow engine
+ * runs (see `ProcessPatient`), whose storage replays what already happened. The same decisions as
+ * {@link processPatient}, under the same processing lease. Never fails with a client error.
+ *
+ * @since 0.2.0
+ * @category pipeline
+ */
+export const steps = (
+  options: Options,
+  patientId: PatientId
+): Effect.Effect<Outcome.Outcome, Journal.JournalError, StepRequirements> =>
+  fresh(options, patientId).pipe(
+    settle,
+    PatientLease.withLease([PatientLease.processingKey(patientId)]),
+    Effect.withSpan("Pipeline.steps", {
+      attributes: { "hero.patient_id": patientId },
       captureStackTrace: false
     })
   )
@@ -458,11 +495,15 @@ export const link = (
   patient: PatientV1,
   proposal: Selection.Proposed
 ): Effect.Effect<Outcome.Outcome, Journal.JournalError, Requirements> =>
+  linkStep(options, patient, proposal).pipe(settle, withJournal)
+
+const linkStep = (options: Options, patient: PatientV1, proposal: Selection.Proposed) =>
   Effect.gen(function*() {
     const ehrPartnerId = proposal.candidate.ehrPartnerId
     const patientId = patient.id
     const item = { kind: "link" as const, patientId, ehrPartnerId, ...Outcome.scoreContext(proposal.result) }
     if (ehrPartnerId === undefined) return Outcome.needsReview(["candidate-without-ehr-id"], item)
+    const durable = yield* Durable.Durable
     const { guard } = proposal
     const request: Approver.LinkApprovalRequest = {
       kind: "link",
@@ -471,14 +512,13 @@ export const link = (
       score: proposal.result,
       guard
     }
-    const journal = { runId: options.runId, patientId, key: Step.key("connect", patientId, ehrPartnerId) }
-    if (guard.verdict === "refuse") {
-      const decision = new Approver.Rejected({ by: "guard", reason: Guard.codes(guard).join(",") })
-      yield* Journal.decision({ ...journal, request, decision })
-      return Outcome.refused(Guard.codes(guard), item)
-    }
-    const decision = yield* Approver.decide(request)
-    yield* Journal.decision({ ...journal, request, decision })
+    const decision = yield* durable.decision(
+      { runId: options.runId, patientId, key: Step.key("connect", patientId, ehrPartnerId), request },
+      guard.verdict === "refuse"
+        ? Effect.succeed(new Approver.Rejected({ by: "guard", reason: Guard.codes(guard).join(",") }))
+        : Approver.decide(request)
+    )
+    if (guard.verdict === "refuse") return Outcome.refused(Guard.codes(guard), item)
     if (decision._tag === "Rejected") {
       return decision.by === "dry-run"
         ? Outcome.needsReview(["dry-run", ...reviewReasons(guard, proposal.result, decision)], item)
@@ -488,16 +528,24 @@ export const link = (
       return Outcome.needsReview(reviewReasons(guard, proposal.result, decision), item)
     }
     if (options.dryRun === true) return Outcome.needsReview(["dry-run", "would-link"], item)
-    return yield* connect(options, patientId, ehrPartnerId)
+    return yield* connectStep(options, patientId, ehrPartnerId)
   })
+
+// A population answer as an engine stores it: v3 search results (the v2 shape and the ODS code).
+const PopulationAnswer: Schema.Schema<PopulationCache.Answer, any> = Schema.Struct({
+  records: Schema.Array(PatientV3),
+  complete: Schema.Boolean
+})
 
 /**
  * Hero patients around a patient: the v3 search by date of birth and by verified NHS number —
  * each answer shared through the run's `PopulationCache` with the other patients asking the same.
  */
-const population = (client: Client, options: Options, patient: PatientV1) =>
+const population = (options: Options, patient: PatientV1) =>
   Effect.gen(function*() {
     if (options.population === "none") return { records: [] as ReadonlyArray<PatientV2>, complete: false }
+    const client = yield* HeroHealthClient
+    const durable = yield* Durable.Durable
     const limit = options.populationLimit ?? 500
     const cache = options.populationCache === false
       ? undefined
@@ -519,10 +567,13 @@ const population = (client: Client, options: Options, patient: PatientV1) =>
         Effect.map((page): PopulationCache.Answer => ({
           records: Chunk.toReadonlyArray(page).slice(0, limit),
           complete: Chunk.size(page) <= limit
-        })),
-        Effect.catchAll(failed("candidates"))
+        }))
       )
-      const answer = yield* (cache === undefined ? search : cache.lookup(key, search))
+      // The call is named by the patient only: the query holds a date of birth or an NHS number.
+      const answer = yield* durable.call(
+        { name: `population:${patient.id}`, success: PopulationAnswer },
+        cache === undefined ? search : cache.lookup(key, search)
+      ).pipe(Effect.catchAll(failed("candidates")))
       if (!answer.complete) complete = false
       for (const record of answer.records) {
         if (record.heroId !== undefined && record.heroId !== patient.id) byId.set(record.heroId, record)
@@ -577,48 +628,90 @@ export const duplicatesOf = (
   return { duplicates, numberMismatches }
 }
 
+// What the candidates stage saw; the journal's record of it holds counts and codes only.
+const candidatesFinish = (
+  result: Either.Either<
+    | { readonly _tag: "Archived" }
+    | {
+      readonly _tag: "Seen"
+      readonly patient: PatientV1
+      readonly candidates: number
+      readonly population: number
+      readonly duplicates: number
+      readonly choice: Survivor.Choice
+    },
+    unknown
+  >
+): Durable.Finish | undefined => {
+  if (result._tag === "Left") return undefined
+  const seen = result.right
+  if (seen._tag === "Archived") return { outcome: "succeeded", details: { archived: true } }
+  return {
+    outcome: "succeeded",
+    details: {
+      candidates: seen.candidates,
+      population: seen.population,
+      duplicates: seen.duplicates,
+      survivor: seen.choice.survivor.id === seen.patient.id ? "self" : "other",
+      survivorRule: seen.choice.decidedBy
+    }
+  }
+}
+
 const fresh = (
   options: Options,
   patientId: PatientId,
   passesLeft = 2
-): Effect.Effect<Outcome.Outcome, Journal.JournalError | StepFailed, Requirements> =>
+): Effect.Effect<Outcome.Outcome, Journal.JournalError | StepFailed, StepRequirements> =>
   Effect.gen(function*() {
     const client = yield* HeroHealthClient
-    const base = {
-      runId: options.runId,
-      patientId,
-      step: "candidates" as const,
-      key: Step.key("candidates", patientId)
-    }
-    yield* Journal.stepStarted(base)
-    const patient = yield* client.getPatientById(patientId).pipe(Effect.catchAll(failed("candidates")))
-    if (patient.status === "archived") {
-      yield* Journal.stepFinished({ ...base, outcome: "succeeded", details: { archived: true } })
-      return new Outcome.AlreadyMerged({ patientId })
-    }
-    const candidates = yield* client.listPatientEhrCandidates(patientId).pipe(Effect.catchAll(failed("candidates")))
-    const around = yield* population(client, options, patient)
-    const { duplicates, numberMismatches } = duplicatesOf(patient, around.records, options.scoring)
-    const others = [...heroSeen(around.records), ...ehrSeen(candidates.data)]
-
-    // Duplicates: the survivor is chosen by rules, the same from every member of the group.
-    const group = [Survivor.contender(patient.id, patient), ...duplicates.map((d) => Survivor.contender(d.heroId!, d))]
-    const choice = Survivor.choose(group, options.survivorRules)
-    yield* Journal.stepFinished({
-      ...base,
-      outcome: "succeeded",
-      details: {
-        candidates: candidates.data.length,
-        population: around.records.length,
-        duplicates: duplicates.length,
-        survivor: choice.survivor.id === patient.id ? "self" : "other",
-        survivorRule: choice.decidedBy
-      }
-    })
+    const durable = yield* Durable.Durable
+    const seen = yield* durable.step(
+      {
+        runId: options.runId,
+        patientId,
+        step: "candidates",
+        key: Step.key("candidates", patientId),
+        finish: candidatesFinish
+      },
+      Effect.gen(function*() {
+        const patient = yield* durable.call(
+          { name: `patient:${patientId}`, success: PatientV1 },
+          client.getPatientById(patientId)
+        )
+          .pipe(Effect.catchAll(failed("candidates")))
+        if (patient.status === "archived") return { _tag: "Archived" as const }
+        const candidates = yield* durable.call(
+          { name: `candidates:${patientId}`, success: EhrCandidateList },
+          client.listPatientEhrCandidates(patientId)
+        ).pipe(Effect.catchAll(failed("candidates")))
+        const around = yield* population(options, patient)
+        const { duplicates, numberMismatches } = duplicatesOf(patient, around.records, options.scoring)
+        // Duplicates: the survivor is chosen by rules, the same from every member of the group.
+        const group = [
+          Survivor.contender(patient.id, patient),
+          ...duplicates.map((d) => Survivor.contender(d.heroId!, d))
+        ]
+        return {
+          _tag: "Seen" as const,
+          patient,
+          candidates: candidates.data.length,
+          candidateRecords: candidates.data,
+          around,
+          population: around.records.length,
+          duplicates: duplicates.length,
+          numberMismatches,
+          choice: Survivor.choose(group, options.survivorRules)
+        }
+      })
+    )
+    if (seen._tag === "Archived") return new Outcome.AlreadyMerged({ patientId })
+    const { around, choice, patient } = seen
+    const others = [...heroSeen(around.records), ...ehrSeen(seen.candidateRecords)]
     if (choice.survivor.id !== patient.id) {
       // No EHR id in the outcome: whether the survivor is linked yet depends on which patient ran
       // first, and an outcome must not.
-      return yield* merge(options, patientId, {
+      return yield* mergeStep(options, patientId, {
         main: choice.survivor.id,
         incoming: patientId,
         others,
@@ -626,7 +719,7 @@ const fresh = (
       })
     }
 
-    const proposal = Selection.proposeLink(patient, candidates.data, heroSeen(around.records), {
+    const proposal = Selection.proposeLink(patient, seen.candidateRecords, heroSeen(around.records), {
       scoring: options.scoring,
       margin: options.margin,
       lookalikes: options.lookalikes,
@@ -636,7 +729,7 @@ const fresh = (
         populationIncomplete
       )
     })
-    const mismatch = numberMismatches[0]
+    const mismatch = seen.numberMismatches[0]
     switch (proposal._tag) {
       case "AlreadyLinked":
         return proposal.candidate.ehrPartnerId === undefined
@@ -674,7 +767,7 @@ const fresh = (
           // duplicate: compare the two Hero records themselves before merging anything.
           return yield* ownerOfCandidate(options, patient, owner, proposal, others)
         }
-        const linked = yield* link(options, patient, proposal)
+        const linked = yield* linkStep(options, patient, proposal)
         // Another patient took the EHR record first (a duplicate processed concurrently), or a
         // lost response was verified as not applied (it may have been that refusal): look again;
         // the record's owner is now known and the pair goes to the merge.
@@ -685,7 +778,7 @@ const fresh = (
         return linked
       }
     }
-  }).pipe(Effect.catchIf((e): e is StepFailed => e instanceof StepFailed, (e) => Effect.succeed(e.outcome)))
+  })
 
 const populationIncomplete: Guard.LinkRule = Guard.fromLinkPredicate({
   code: "POPULATION_INCOMPLETE",
@@ -703,8 +796,7 @@ const ownerOfCandidate = (
   others: ReadonlyArray<Lookalike.Seen>
 ) =>
   Effect.gen(function*() {
-    const client = yield* HeroHealthClient
-    const ownerRecord = yield* readPatient(client, owner)
+    const ownerRecord = yield* readPatient(owner)
     const item = {
       kind: "merge" as const,
       patientId: patient.id,
@@ -728,7 +820,7 @@ const ownerOfCandidate = (
       // is linked to the other: two GP records for one person, or a wrong link — a person decides.
       return Outcome.needsReview(["linked-to-another-patient", "BOTH_LINKED"], item)
     }
-    return yield* merge(options, patient.id, {
+    return yield* mergeStep(options, patient.id, {
       main: owner,
       incoming: patient.id,
       ehrPartnerId: proposal.candidate.ehrPartnerId,

@@ -122,3 +122,33 @@ export * as Lookalike from "./Lookalike.js"
  * @since 0.1.0
  */
 export * as Survivor from "./Survivor.js"
+
+/**
+ * The durability seam of the pipeline: every Hero call, decision and write that must not be
+ * repeated, recorded in the journal or run as workflow activities.
+ *
+ * @since 0.2.0
+ */
+export * as Durable from "./Durable.js"
+
+/**
+ * Which write activities have started: a write's first execution told from a re-execution.
+ *
+ * @since 0.2.0
+ */
+export * as WriteAttempts from "./WriteAttempts.js"
+
+/**
+ * The pipeline for one patient as a durable workflow (`@effect/workflow`), keyed by run and
+ * patient, with an activity per Hero call, decision and write.
+ *
+ * @since 0.2.0
+ */
+export * as ProcessPatient from "./ProcessPatient.js"
+
+/**
+ * Where durable executions are kept: in memory or in a SQLite file.
+ *
+ * @since 0.2.0
+ */
+export * as DurableEngine from "./DurableEngine.js"

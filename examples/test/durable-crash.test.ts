@@ -1,0 +1,188 @@
+// Crash and resume on the durable engine: `durable.ts` (ProcessPatient on a SQLite file) runs
+// against the sandbox's HTTP server, started in this test's process, and is killed with SIGKILL at
+// a dozen seeded moments — each just after the sandbox applied a seeded number of further writes,
+// when the write activity in flight is the one the engine will run again — then started again on
+// the same file and run id, until a run completes. It proves that every patient ends with one
+// outcome, that no merge or connect was applied twice (the sandbox's counters), that no write was
+// even sent again after it applied (a second connect or merge would answer 2xx or 409 with no new
+// write), and that twins and family are never merged.
+import { describe, expect, it } from "@effect/vitest"
+import { Sandbox, SandboxServer } from "@hero-effect/sandbox"
+import { Effect, Layer } from "effect"
+import { spawn } from "node:child_process"
+import * as fs from "node:fs"
+import * as os from "node:os"
+import * as path from "node:path"
+import { fileURLToPath } from "node:url"
+
+const examples = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..")
+const seed = 23
+const kills = 12
+
+// The parent's environment without any Hero settings of its own.
+const childEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("HERO_")))
+
+/** mulberry32: the kill points come from the seed, never from Math.random. */
+const prng = (s: number) => () => {
+  s = (s + 0x6d2b79f5) | 0
+  let t = Math.imul(s ^ (s >>> 15), 1 | s)
+  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
+  return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+}
+
+interface Run {
+  readonly code: number | null
+  readonly signal: NodeJS.Signals | null
+  readonly killedAtWrites: number | undefined
+  readonly timedOut: boolean
+  readonly output: string
+}
+
+/**
+ * Runs the durable job once; with `killAt`, kills it (tsx and the node process it starts: the
+ * whole process group) as soon as the sandbox has applied that many writes (polled every 5 ms).
+ */
+const runJob = (
+  args: ReadonlyArray<string>,
+  env: Record<string, string>,
+  writes: () => number,
+  killAt: number | undefined
+) =>
+  new Promise<Run>((resolve) => {
+    const child = spawn(
+      process.execPath,
+      [path.join(examples, "node_modules/tsx/dist/cli.mjs"), "--conditions=@hero-effect/source", "durable.ts", ...args],
+      { cwd: examples, env: { ...childEnv, ...env }, detached: true, stdio: "pipe" }
+    )
+    let output = ""
+    let killedAtWrites: number | undefined
+    let timedOut = false
+    child.stderr.on("data", (chunk: Buffer) => void (output += chunk.toString()))
+    child.stdout.on("data", (chunk: Buffer) => void (output += chunk.toString()))
+    const deadline = Date.now() + 300_000
+    const poll = setInterval(() => {
+      const n = writes()
+      if ((killAt !== undefined && n >= killAt) || Date.now() > deadline) {
+        killedAtWrites = n
+        timedOut = Date.now() > deadline
+        clearInterval(poll)
+        process.kill(-child.pid!, "SIGKILL")
+      }
+    }, 5)
+    child.on("exit", (code, signal) => {
+      clearInterval(poll)
+      try {
+        process.kill(-child.pid!, "SIGKILL")
+      } catch {
+        // the group is gone already
+      }
+      resolve({ code, signal, killedAtWrites, timedOut, output })
+    })
+  })
+
+describe("the durable job, killed and resumed", () => {
+  it.scopedLive(
+    "killed with SIGKILL a dozen times just after writes, it resumes from the SQLite file: nothing applied or sent twice",
+    () =>
+      Effect.gen(function*() {
+        const sandbox = yield* Sandbox.Sandbox
+        const server = yield* SandboxServer.SandboxServer
+        const ids = sandbox.world.patients.map((p) => p.id)
+        const dir = yield* Effect.acquireRelease(
+          Effect.sync(() => fs.mkdtempSync(path.join(os.tmpdir(), "hero-durable-crash-"))),
+          (dir) => Effect.sync(() => fs.rmSync(dir, { recursive: true, force: true }))
+        )
+        const idsFile = path.join(dir, "ids.txt")
+        const reportFile = path.join(dir, "report.json")
+        fs.writeFileSync(idsFile, `${ids.join("\n")}\n`)
+        const env = {
+          HERO_API_KEY: sandbox.credentials.apiKey,
+          HERO_PRACTICE_GROUP_ID: sandbox.credentials.practiceGroupId,
+          HERO_BASE_URL: server.url
+        }
+        const args = [
+          "--ids",
+          idsFile,
+          "--db",
+          path.join(dir, "engine.db"),
+          "--run-id",
+          "crash-1",
+          "--concurrency",
+          "4",
+          "--rate-limit",
+          "0",
+          "--report",
+          reportFile
+        ]
+        const writes = () => Effect.runSync(sandbox.counters).writes
+
+        const random = prng(seed)
+        const runs: Array<Run> = []
+        const started = Date.now()
+        while (runs.length < kills + 5) {
+          const killAt = runs.length < kills ? writes() + 1 + Math.floor(random() * 4) : undefined
+          const run = yield* Effect.promise(() => runJob(args, env, writes, killAt))
+          runs.push(run)
+          expect(run.timedOut, `run ${runs.length} took more than 300 s:\n${run.output}`).toBe(false)
+          if (run.code === 0) break
+          expect(run.signal, `run ${runs.length} ended on its own, code ${run.code}:\n${run.output}`).toBe("SIGKILL")
+        }
+        const last = runs[runs.length - 1]!
+        const killed = runs.filter((r) => r.signal === "SIGKILL")
+        console.log(
+          `durable-crash: ${ids.length} patients, ${runs.length} runs in ${Date.now() - started} ms; killed at writes ${
+            killed.map((r) => r.killedAtWrites).join(", ")
+          }; ${writes()} writes in the end; ${
+            runs.reduce((n, r) => n + (r.output.match(/write activity executed again/g) ?? []).length, 0)
+          } write activities executed again`
+        )
+        expect(last.code, last.output).toBe(0)
+        expect(killed.length).toBeGreaterThanOrEqual(10)
+
+        // Every patient has exactly one outcome in the final report.
+        const report = JSON.parse(fs.readFileSync(reportFile, "utf8")) as {
+          readonly patients: ReadonlyArray<{ readonly patientId: string; readonly outcome: { readonly _tag: string } }>
+        }
+        expect(report.patients.map((p) => p.patientId).sort()).toStrictEqual([...ids].sort())
+        expect(report.patients.filter((p) => p.outcome._tag === "Failed")).toStrictEqual([])
+
+        // No merge and no connect applied twice …
+        const counters = yield* sandbox.counters
+        const writeLog = yield* sandbox.writeLog
+        for (const w of writeLog) {
+          const other = w.other ?? ""
+          if (w.operation === "mergePatient") {
+            expect(counters.mergesApplied(w.patientId, other) + counters.mergesApplied(other, w.patientId)).toBe(1)
+          }
+          if (w.operation === "connectPatientEhr") expect(counters.connectsApplied(w.patientId, other)).toBe(1)
+        }
+        expect(writeLog.some((w) => w.operation === "mergePatient")).toBe(true)
+        // … nor sent again: every accepted connect and merge is one the sandbox applied.
+        const exchanges = yield* sandbox.exchanges
+        const accepted = (operation: string) =>
+          exchanges.filter((x) => x.operation === operation && x.outcome._tag === "Respond" && x.outcome.status < 300)
+            .length
+        expect(accepted("connectPatientEhr")).toBe(writeLog.filter((w) => w.operation === "connectPatientEhr").length)
+        expect(accepted("mergePatient")).toBe(writeLog.filter((w) => w.operation === "mergePatient").length)
+        const refusedMerges = exchanges.filter((x) =>
+          x.operation === "mergePatient" && x.outcome._tag === "Respond" && x.outcome.status === 409
+        )
+        expect(refusedMerges).toStrictEqual([])
+
+        // Twins and family are never merged.
+        for (const truth of sandbox.truth) {
+          if (truth.kind !== "twins" && truth.kind !== "family") continue
+          for (const a of truth.heroIds) {
+            for (const b of truth.heroIds) if (a !== b) expect(counters.mergesApplied(a, b), truth.kind).toBe(0)
+          }
+        }
+      }).pipe(
+        Effect.provide(
+          SandboxServer.layer({ port: 0 }).pipe(
+            Layer.provideMerge(Sandbox.layer({ seed, patients: 60, exchangeLogSize: 100_000 }))
+          )
+        )
+      ),
+    900_000
+  )
+})

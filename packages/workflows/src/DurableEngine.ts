@@ -1,0 +1,146 @@
+/**
+ * Where `ProcessPatient` keeps its executions: one layer choice, the same workflow code.
+ *
+ * - {@link layerMemory}: `WorkflowEngine.layerMemory` and claims in memory — nothing survives the
+ *   process; for tests (under `TestClock`) and one-off runs.
+ * - {@link layerSqlite}: the cluster workflow engine on one runner (`SingleRunner`, storage
+ *   `sql`) over a SQLite file (`@effect/sql-sqlite-node`), with the write claims in a table of
+ *   the same file. One process: after a crash, start the process again on the same file and the
+ *   engine drives the unfinished executions by itself. A SQLite file cannot be shared by two
+ *   processes.
+ *
+ * Each provides `WorkflowEngine` and `WriteAttempts`; provide `ProcessPatient.layer(options)`
+ * (and the client, approver and lease layers) on top.
+ *
+ * Storage grows by about one message and one reply row per activity (under 1 KB each on SQLite)
+ * and is not purged by the engine.
+ *
+ * @since 0.2.0
+ */
+import type { PersistenceError } from "@effect/cluster/ClusterError"
+import * as ClusterSchema from "@effect/cluster/ClusterSchema"
+import * as ClusterWorkflowEngine from "@effect/cluster/ClusterWorkflowEngine"
+import { EntityAddress } from "@effect/cluster/EntityAddress"
+import * as EntityId from "@effect/cluster/EntityId"
+import { EntityType } from "@effect/cluster/EntityType"
+import * as MessageStorage from "@effect/cluster/MessageStorage"
+import type * as Runners from "@effect/cluster/Runners"
+import * as Sharding from "@effect/cluster/Sharding"
+import * as SingleRunner from "@effect/cluster/SingleRunner"
+import * as SqliteClient from "@effect/sql-sqlite-node/SqliteClient"
+import type { SqlError } from "@effect/sql/SqlError"
+import * as WorkflowEngine from "@effect/workflow/WorkflowEngine"
+import type { PatientId } from "@hero-effect/schema"
+import type * as ConfigError from "effect/ConfigError"
+import * as Context from "effect/Context"
+import type * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import { ProcessPatient } from "./ProcessPatient.js"
+import * as WriteAttempts from "./WriteAttempts.js"
+
+/**
+ * What an engine layer provides.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export type Engine = WorkflowEngine.WorkflowEngine | WriteAttempts.WriteAttempts
+
+/**
+ * What a cluster engine layer provides besides: its sharding and message storage (for
+ * {@link purge}).
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export type ClusterEngine = Engine | Sharding.Sharding | Runners.Runners | MessageStorage.MessageStorage
+
+/**
+ * In memory: not durable (for tests and one-off runs).
+ *
+ * @since 0.2.0
+ * @category layers
+ */
+export const layerMemory: Layer.Layer<Engine> = Layer.merge(WorkflowEngine.layerMemory, WriteAttempts.layerMemory)
+
+/**
+ * @since 0.2.0
+ * @category models
+ */
+export interface SqliteOptions {
+  /** The database file (`:memory:` for tests). */
+  readonly filename: string
+  /**
+   * How often a waiting caller polls for an entity's reply (default 20 ms; the cluster's own
+   * default, 200 ms, dominates the time per step).
+   */
+  readonly replyPollInterval?: Duration.DurationInput | undefined
+}
+
+/**
+ * Durable, one process: the cluster workflow engine on a single runner, its messages, replies and
+ * the write claims in one SQLite file.
+ *
+ * @since 0.2.0
+ * @category layers
+ */
+export const layerSqlite = (options: SqliteOptions): Layer.Layer<ClusterEngine, ConfigError.ConfigError | SqlError> =>
+  Layer.merge(ClusterWorkflowEngine.layer, WriteAttempts.layerSql).pipe(
+    Layer.provideMerge(SingleRunner.layer({
+      runnerStorage: "sql",
+      shardingConfig: { entityReplyPollInterval: options.replyPollInterval ?? "20 millis" }
+    })),
+    Layer.provide(SqliteClient.layer({ filename: options.filename }))
+  )
+
+/**
+ * What {@link purge} did: executions deleted, and patients skipped because their execution has
+ * not finished (or never ran, or was purged before).
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface PurgeReport {
+  readonly purged: number
+  readonly skipped: number
+}
+
+/**
+ * Retention: deletes what a cluster engine keeps of a run's finished executions — for each
+ * patient whose `ProcessPatient` execution of `runId` is complete, its messages and replies (the
+ * records it read, its decisions and outcome) and its write claims. Unfinished executions are
+ * kept. The same run id processes a purged patient again (against the world as it is then).
+ * Choose the runs by their age yourself (run ids with a date work well).
+ *
+ * @since 0.2.0
+ * @category retention
+ */
+export const purge = (
+  runId: string,
+  patientIds: Iterable<PatientId>
+): Effect.Effect<PurgeReport, PersistenceError, ClusterEngine> =>
+  Effect.gen(function*() {
+    const sharding = yield* Sharding.Sharding
+    const storage = yield* MessageStorage.MessageStorage
+    const attempts = yield* WriteAttempts.WriteAttempts
+    const shardGroup = Context.get(ProcessPatient.annotations, ClusterSchema.ShardGroup)
+    const entityType = EntityType.make(`Workflow/${ProcessPatient.name}`)
+    const purged: Array<string> = []
+    let skipped = 0
+    for (const patientId of patientIds) {
+      const executionId = yield* ProcessPatient.executionId({ runId, patientId })
+      const result = yield* ProcessPatient.poll(executionId)
+      if (result === undefined || result._tag !== "Complete") {
+        skipped++
+        continue
+      }
+      const entityId = EntityId.make(executionId)
+      yield* storage.clearAddress(
+        new EntityAddress({ entityType, entityId, shardId: sharding.getShardId(entityId, shardGroup(entityId)) })
+      )
+      purged.push(executionId)
+    }
+    yield* attempts.forget(purged)
+    return { purged: purged.length, skipped }
+  })

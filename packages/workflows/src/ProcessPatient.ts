@@ -1,0 +1,161 @@
+/**
+ * The pipeline for one patient as a durable workflow of `@effect/workflow`: the same code as
+ * `Pipeline.processPatient` (`Pipeline.steps`), with the `Durable` seam implemented by one
+ * `Activity` per Hero call, approver decision, preview and write. The engine's storage (see
+ * `DurableEngine`) keeps every answer; after a crash the engine drives the unfinished executions
+ * again and each replays what already happened instead of asking or writing again.
+ *
+ * - **Keyed by run and patient** (`<runId>/<patientId>`): executing the same pair again returns
+ *   the stored outcome without a request; a new run id processes the patient again.
+ * - **Writes at most once.** Activities run at least once: the one in flight at a crash runs
+ *   again. Before sending, a connect or merge claims its key in `WriteAttempts`; a re-execution
+ *   finds the claim, reads the records and verifies (`Verify.link`, `Verify.merge`), and writes
+ *   only if the write had not applied.
+ * - **Merge tokens are never stored.** The preview's activity keeps the records; its token stays
+ *   in this process's memory. A merge whose token is gone (a crash, another runner) or older
+ *   than `tokenMaxAge`, or refused as expired or stale, previews again and merges only if the new
+ *   preview shows the records that were approved (else `NeedsReview` `merge-preview-changed`).
+ * - **A person is asked once**: each approver decision is an activity.
+ *
+ * The engine's storage holds the patient records the pipeline read (as the API returned them):
+ * protect it as the patient data it is, and purge completed runs.
+ *
+ * @since 0.2.0
+ */
+import * as Workflow from "@effect/workflow/Workflow"
+import type { WorkflowEngine, WorkflowInstance } from "@effect/workflow/WorkflowEngine"
+import { HeroHealthClient } from "@hero-effect/client"
+import { type PatientId, ReceivedPatientId } from "@hero-effect/schema"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Schema from "effect/Schema"
+import type * as Stream from "effect/Stream"
+import type * as Approver from "./Approver.js"
+import * as Batch from "./Batch.js"
+import * as Durable from "./Durable.js"
+import * as internal from "./internal/activities.js"
+import * as Outcome from "./Outcome.js"
+import type * as PatientLease from "./PatientLease.js"
+import * as Pipeline from "./Pipeline.js"
+import * as PopulationCache from "./PopulationCache.js"
+import * as WriteAttempts from "./WriteAttempts.js"
+
+/**
+ * The workflow: payload `{ runId, patientId }`, success an `Outcome`, never a failure (failures
+ * are `Outcome.Failed`), keyed by run and patient.
+ *
+ * @since 0.2.0
+ * @category workflows
+ */
+export const ProcessPatient = Workflow.make({
+  name: "hero-effect/ProcessPatient",
+  payload: { runId: Schema.String, patientId: ReceivedPatientId },
+  success: Outcome.Outcome,
+  error: Schema.Never,
+  // Not the patient alone: a later run must not return an earlier run's result.
+  idempotencyKey: ({ patientId, runId }) => `${runId}/${patientId}`
+})
+
+/**
+ * How the workflow decides: the pipeline's options but the run id (each execution's payload
+ * names its run), and how old a merge token may be before the merge previews again.
+ *
+ * Keep them the same across restarts of one run: a replay that decided differently from the
+ * stored answers would ask for other activities.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface Options extends Omit<Pipeline.Options, "runId"> {
+  /** A preview's token older than this is not used: the merge previews again (default 10 minutes). */
+  readonly tokenMaxAge?: Duration.DurationInput | undefined
+}
+
+/**
+ * What the workflow's implementation needs (besides the engine).
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export type Requirements =
+  | HeroHealthClient
+  | PatientLease.PatientLease
+  | Approver.Approver
+  | WriteAttempts.WriteAttempts
+
+// Runs kept with their population caches; an older run's cache goes first.
+const cachedRuns = 8
+
+/**
+ * Registers the workflow's implementation with the engine: `Pipeline.steps` over the seam of
+ * activities. One population cache per run (see `PopulationCache`), shared by that run's
+ * executions in this process.
+ *
+ * @since 0.2.0
+ * @category layers
+ */
+export const layer = (options: Options = {}): Layer.Layer<never, never, WorkflowEngine | Requirements> =>
+  Layer.unwrapEffect(Effect.sync(() => {
+    const tokens = internal.makeTokens()
+    const caches = new Map<string, PopulationCache.Service>()
+    const tokenMaxAgeMillis = Duration.toMillis(options.tokenMaxAge ?? "10 minutes")
+    const cacheOf = (runId: string) =>
+      Effect.map(PopulationCache.make(), (made) => {
+        const known = caches.get(runId)
+        if (known !== undefined) return known
+        if (caches.size >= cachedRuns) caches.delete(caches.keys().next().value!)
+        caches.set(runId, made)
+        return made
+      })
+    return ProcessPatient.toLayer((payload, executionId) =>
+      Effect.gen(function*() {
+        const context = yield* Effect.context<WorkflowEngine | WorkflowInstance>()
+        const seam = internal.make({
+          executionId,
+          context,
+          client: yield* HeroHealthClient,
+          attempts: yield* WriteAttempts.WriteAttempts,
+          tokens,
+          tokenMaxAgeMillis
+        })
+        const cache = options.populationCache === false ? undefined : yield* cacheOf(payload.runId)
+        const run = Pipeline.steps({ ...options, runId: payload.runId }, payload.patientId).pipe(
+          Effect.provideService(Durable.Durable, seam),
+          // The seam of activities records nothing outside the engine: no journal to fail.
+          Effect.orDie
+        )
+        return yield* (cache === undefined ? run : Effect.provideService(run, PopulationCache.PopulationCache, cache))
+      }).pipe(
+        Effect.ensuring(Effect.sync(() => tokens.forget(executionId))),
+        Effect.withSpan("ProcessPatient", {
+          attributes: { "hero.patient_id": payload.patientId, "hero.run_id": payload.runId },
+          captureStackTrace: false
+        })
+      )
+    )
+  }))
+
+/**
+ * Options of {@link runDurable}: the batch's own (the decisions' options are the workflow
+ * layer's, see {@link layer}).
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface RunOptions extends Batch.RunOptions {}
+
+/**
+ * Submits one `ProcessPatient` per patient of the stream (bounded concurrency, default 8) and
+ * gathers their outcomes into a `Batch.Report`, with the same progress and outcome callbacks as
+ * `Batch.run`. Run again with the same `runId` (after a crash, say), it returns the stored
+ * outcomes of finished patients without a request and lets the engine finish the others.
+ *
+ * @since 0.2.0
+ * @category batch
+ */
+export const runDurable = <E, R>(
+  patientIds: Stream.Stream<PatientId, E, R>,
+  options: RunOptions
+): Effect.Effect<Batch.Report, E, R | WorkflowEngine> =>
+  Batch.runWith(patientIds, options, (patientId) => ProcessPatient.execute({ runId: options.runId, patientId }))

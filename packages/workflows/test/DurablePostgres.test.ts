@@ -1,0 +1,48 @@
+// ProcessPatient on PostgreSQL (one worker: the cluster engine on a socket runner, storage in
+// Postgres): the JSONL pipeline's outcomes and writes, and a new worker on the same database returns
+// the stored outcomes without a request. Needs a database: set HERO_TEST_POSTGRES_URL (for example
+// postgres://postgres@127.0.0.1:5432/hero_test); skipped without it. Real clock.
+import { describe, expect, it } from "@effect/vitest"
+import * as DurablePostgres from "@hero-effect/workflows/DurablePostgres"
+import { Effect } from "effect"
+import * as net from "node:net"
+import { durable, durableWorld, reference, sandboxLayer } from "./support/durable.js"
+
+const url = process.env["HERO_TEST_POSTGRES_URL"]
+
+const world = () => sandboxLayer({ patients: 20 })
+
+const freePort = Effect.async<number>((resume) => {
+  const server = net.createServer()
+  server.listen(0, "127.0.0.1", () => {
+    const address = server.address()
+    const port = typeof address === "object" && address !== null ? address.port : 0
+    server.close(() => resume(Effect.succeed(port)))
+  })
+})
+
+describe("ProcessPatient on PostgreSQL", () => {
+  it.live.skipIf(url === undefined)(
+    "the JSONL pipeline's outcomes and writes; another worker on the database asks nothing for the same run",
+    () =>
+      Effect.gen(function*() {
+        const runId = `pg-${Date.now().toString(36)}`
+        const expected = yield* reference(world())
+        const engine = (port: number) =>
+          DurablePostgres.layer({ url: url!, runnerAddress: { host: "127.0.0.1", port } })
+        const first = yield* Effect.flatMap(
+          freePort,
+          (port) => durable(runId).pipe(Effect.provide(durableWorld(engine(port), world())))
+        )
+        expect(first.report.patients).toStrictEqual(expected.report.patients)
+        expect(first.writes.map(({ at: _at, ...w }) => w)).toStrictEqual(expected.writes.map(({ at: _at, ...w }) => w))
+        const second = yield* Effect.flatMap(
+          freePort,
+          (port) => durable(runId, 4).pipe(Effect.provide(durableWorld(engine(port), world())))
+        )
+        expect(second.report.patients).toStrictEqual(first.report.patients)
+        expect(second.requests).toBe(0)
+      }),
+    300_000
+  )
+})
