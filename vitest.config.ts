@@ -12,5 +12,4 @@ export default defineConfig({
     maxWorkers: Math.max(2, os.availableParallelism()),
     minWorkers: 1
   }
-}
-)
+})
