@@ -1,9 +1,10 @@
 /**
  * Rate-limit utilisation: the sandbox HTTP server (in process, loopback) limits its key to R
- * requests per fixed 1 s window; N `getPatientById` calls go out at once through
+ * requests per fixed (or sliding) 1 s window; N `getPatientById` calls go out at once through
  * HeroHealthClient, whose own limiter is set to R per second (matched) and then 2R (too high).
  * Reported: wall time ÷ (N / R), the 429s the server sent (from its exchange log) and calls that
- * failed.
+ * failed. Then the pacing scenarios (`pacing.ts`): the matched limit run several times in a row
+ * against a sliding server window, with the client in 1 or 3 processes of its own.
  */
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { HeroHealthClient, HeroHealthConfig } from "@hero-effect/client"
@@ -15,6 +16,7 @@ import * as Layer from "effect/Layer"
 import * as Logger from "effect/Logger"
 import * as LogLevel from "effect/LogLevel"
 import * as Redacted from "effect/Redacted"
+import * as Pacing from "./pacing.js"
 import { round } from "./stats.js"
 
 export interface RateLimitOptions {
@@ -23,8 +25,12 @@ export interface RateLimitOptions {
   readonly calls: number
 }
 
+export type ServerWindow = Pacing.ServerWindow
+
 export interface RateLimitRow {
   readonly scenario: string
+  /** How the server counted its window (absent in results from before sliding windows: fixed). */
+  readonly serverWindow?: ServerWindow | undefined
   readonly serverLimitPerSecond: number
   readonly clientLimit: string
   readonly clientLimitPerSecond: number
@@ -49,7 +55,12 @@ interface ClientLimit {
   readonly marginMillis?: number
 }
 
-const scenario = (name: string, options: RateLimitOptions, clientLimit: ClientLimit) => {
+const scenario = (
+  name: string,
+  options: RateLimitOptions,
+  clientLimit: ClientLimit,
+  serverWindow: ServerWindow = "fixed"
+) => {
   // The client logs "retrying" and "retry budget exhausted; not retrying" at debug level.
   let retries = 0
   let budgetExhausted = 0
@@ -93,6 +104,7 @@ const scenario = (name: string, options: RateLimitOptions, clientLimit: ClientLi
     const failed = exits.filter(Exit.isFailure).length
     const row: RateLimitRow = {
       scenario: name,
+      serverWindow,
       serverLimitPerSecond: options.serverLimit,
       clientLimit: `${clientLimit.limit} per ${clientLimit.intervalMillis} ms, ${
         clientLimit.algorithm === "token-bucket"
@@ -121,7 +133,7 @@ const scenario = (name: string, options: RateLimitOptions, clientLimit: ClientLi
         Layer.provideMerge(Sandbox.layer({
           seed: 7,
           patients: 40,
-          rateLimit: { limit: options.serverLimit, window: "1 second" },
+          rateLimit: { limit: options.serverLimit, window: "1 second", kind: serverWindow },
           exchangeLogSize: 100_000
         }))
       )
@@ -132,7 +144,19 @@ const scenario = (name: string, options: RateLimitOptions, clientLimit: ClientLi
   )
 }
 
-export const run = (options: RateLimitOptions): Promise<ReadonlyArray<RateLimitRow>> =>
+export interface RateLimitSettings extends RateLimitOptions {
+  /** Runs in a row of each pacing scenario. */
+  readonly runs: number
+}
+
+export interface RateLimitResult {
+  /** One run each, client and server in this process (fixed window unless a row says sliding). */
+  readonly rows: ReadonlyArray<RateLimitRow>
+  /** Pacing that holds: runs in a row, client in worker processes, server in this one. */
+  readonly pacing: Pacing.PacingResult
+}
+
+const inProcess = (options: RateLimitOptions): Promise<ReadonlyArray<RateLimitRow>> =>
   Effect.runPromise(Effect.gen(function*() {
     const R = options.serverLimit
     // The client's defaults: a sliding window with a 5% margin.
@@ -154,5 +178,121 @@ export const run = (options: RateLimitOptions): Promise<ReadonlyArray<RateLimitR
       algorithm: "sliding-window",
       marginMillis: 0
     })
-    return [matched, tooHigh, spaced, sliding]
+    // The matched row again, against a server that counts a sliding window.
+    const matchedSliding = yield* scenario(
+      "R per second (matched, defaults), sliding server window",
+      options,
+      { limit: R, intervalMillis: 1000 },
+      "sliding"
+    )
+    return [matched, tooHigh, spaced, sliding, matchedSliding]
   }))
+
+/**
+ * The pacing scenarios. Goals: the client's defaults in 1 process, and in 3 processes sharing
+ * one Redis, against a sliding server window. Control: 3 processes with a limiter each. Proposed:
+ * the engine change recommended in BENCHMARKS.md, prototyped as a bench-only store
+ * (`pacingWorker.ts`: each request counts from its response, in-flight requests hold their slot).
+ */
+export const pacingScenarios = (R: number): ReadonlyArray<Pacing.PacingScenario> => {
+  const defaults = { limit: R, interval: "1 second" } as const
+  return [
+    {
+      name: "1 process, defaults",
+      workers: 1,
+      store: "memory",
+      serverWindow: "sliding",
+      rateLimit: defaults,
+      goal: true
+    },
+    {
+      name: "3 processes, one Redis, defaults",
+      workers: 3,
+      store: "redis",
+      serverWindow: "sliding",
+      rateLimit: defaults,
+      goal: true
+    },
+    {
+      name: "1 process, defaults, fixed server window",
+      workers: 1,
+      store: "memory",
+      serverWindow: "fixed",
+      rateLimit: defaults,
+      goal: false
+    },
+    {
+      name: "control: 3 processes, a memory store each",
+      workers: 3,
+      store: "memory",
+      serverWindow: "sliding",
+      rateLimit: defaults,
+      goal: false,
+      runs: 1
+    },
+    {
+      name: "diagnosis: 3 processes, one Redis, defaults but not adaptive",
+      workers: 3,
+      store: "redis",
+      serverWindow: "sliding",
+      rateLimit: { ...defaults, adaptive: false },
+      goal: false,
+      runs: 2
+    },
+    {
+      name: "diagnosis: 1 process, margin 100 ms",
+      workers: 1,
+      store: "memory",
+      serverWindow: "sliding",
+      rateLimit: { ...defaults, margin: "100 millis" },
+      goal: false,
+      runs: 2
+    },
+    {
+      name: "proposed: 1 process, counted from responses, margin 0",
+      workers: 1,
+      store: "response-committed",
+      serverWindow: "sliding",
+      rateLimit: { ...defaults, margin: "0 millis" },
+      goal: false
+    },
+    // The cost of counting from responses: a server that answers 100 ms after admitting.
+    {
+      name: "diagnosis: 1 process, defaults, server answers 100 ms after admission",
+      workers: 1,
+      store: "memory",
+      serverWindow: "sliding",
+      rateLimit: defaults,
+      goal: false,
+      runs: 2,
+      serverLatencyMillis: 100
+    },
+    {
+      name: "diagnosis: proposed, 1 process, server answers 100 ms after admission",
+      workers: 1,
+      store: "response-committed",
+      serverWindow: "sliding",
+      rateLimit: { ...defaults, margin: "0 millis" },
+      goal: false,
+      runs: 2,
+      serverLatencyMillis: 100
+    },
+    {
+      name: "proposed: 3 processes, one Redis, counted from responses, margin 0, not adaptive",
+      workers: 3,
+      store: "redis-committed",
+      serverWindow: "sliding",
+      rateLimit: { ...defaults, margin: "0 millis", adaptive: false },
+      goal: false
+    }
+  ]
+}
+
+export const run = async (settings: RateLimitSettings): Promise<RateLimitResult> => {
+  const rows = await inProcess(settings)
+  const pacing = await Pacing.run(
+    { serverLimit: settings.serverLimit, calls: settings.calls, runs: settings.runs },
+    pacingScenarios(settings.serverLimit)
+  )
+  return { rows, pacing }
+}

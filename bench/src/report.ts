@@ -5,7 +5,8 @@ import * as fs from "node:fs"
 import type { BatchResult } from "./batch.js"
 import type { DecodeRow } from "./decode.js"
 import type { OverheadResult } from "./overhead.js"
-import type { RateLimitRow } from "./rateLimit.js"
+import type { PacingResult } from "./pacing.js"
+import type { RateLimitResult, RateLimitRow } from "./rateLimit.js"
 import type * as Requests from "./requests.js"
 import type { Machine } from "./stats.js"
 
@@ -80,30 +81,29 @@ export const overheadSection = (e: Envelope<OverheadResult>): string => {
   return lines.join("\n")
 }
 
-export const rateLimitSection = (e: Envelope<ReadonlyArray<RateLimitRow>>): string => {
+const rateLimitRowsTable = (rows: ReadonlyArray<RateLimitRow>): Array<string> => {
   const lines = [
-    "### 2. Rate-limit utilisation against the sandbox server",
-    "",
-    machineLine(e),
-    "",
-    "| client limit | server limit (fixed 1 s window) | calls N | succeeded | failed | 429s sent by the server | requests sent | retries | retries refused: budget exhausted | wall s | wall ÷ (N/R) |",
-    "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+    "| client limit | server limit | server window | calls N | succeeded | failed | 429s sent by the server | requests sent | retries | retries refused: budget exhausted | wall s | wall ÷ (N/R) |",
+    "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
   ]
-  for (const r of e.results) {
+  for (const r of rows) {
     lines.push(
-      `| ${r.clientLimit} (${r.scenario}) | ${r.serverLimitPerSecond}/s | ${r.calls} | ${r.succeeded} | ${r.failed}${
+      `| ${r.clientLimit} (${r.scenario}) | ${r.serverLimitPerSecond}/s | ${
+        r.serverWindow ?? "fixed"
+      } 1 s | ${r.calls} | ${r.succeeded} | ${r.failed}${
         r.failed > 0 ? ` (${JSON.stringify(r.failures)})` : ""
       } | ${r.responses429} | ${r.requestsSent} | ${r.retries} | ${r.budgetExhausted} | ${r.wallSeconds} | ${
         r.utilisationRatio.toFixed(3)
       } |`
     )
   }
-  const [matched, tooHigh, spaced, sliding] = e.results
+  const [matched, tooHigh, spaced, sliding, ...more] = rows
   if (matched !== undefined) {
     lines.push(
       "",
-      `Goal (matched limit): wall ÷ (N/R) ≤ 1.05 and zero 429s — ratio ${matched.utilisationRatio.toFixed(3)}, ` +
-        `${matched.responses429} × 429: ${yes(matched.utilisationRatio <= 1.05 && matched.responses429 === 0)}.`
+      `Goal (matched limit, fixed server window, one run): wall ÷ (N/R) ≤ 1.05 and zero 429s — ratio ${
+        matched.utilisationRatio.toFixed(3)
+      }, ${matched.responses429} × 429: ${yes(matched.utilisationRatio <= 1.05 && matched.responses429 === 0)}.`
     )
   }
   if (tooHigh !== undefined) {
@@ -114,7 +114,7 @@ export const rateLimitSection = (e: Envelope<ReadonlyArray<RateLimitRow>>): stri
       } (${tooHigh.responses429} × 429, ratio ${tooHigh.utilisationRatio.toFixed(3)}).`
     )
   }
-  for (const row of [spaced, sliding]) {
+  for (const row of [spaced, sliding, ...more]) {
     if (row === undefined) continue
     lines.push(
       "",
@@ -123,7 +123,92 @@ export const rateLimitSection = (e: Envelope<ReadonlyArray<RateLimitRow>>): stri
       }.`
     )
   }
-  return lines.join("\n")
+  return lines
+}
+
+const pacingTables = (pacing: PacingResult, runs: unknown): Array<string> => {
+  const first = pacing.rows[0]
+  const n = first?.calls ?? 0
+  const r = first?.serverLimitPerSecond ?? 0
+  const lines = [
+    `#### Pacing that holds: N = ${n} calls at R = ${r}/s, runs in a row, the client in processes of its own`,
+    "",
+    `The sandbox server in the bench process; the client in 1 or 3 worker processes (\`pacingWorker.ts\`), each with a fresh client per run (new connections, new limiter state), all started by one "go" once every worker is ready. Wall = from "go" to the last response. ${
+      pacing.redisVersion === undefined
+        ? ""
+        : `Shared limiter: \`RedisRateLimitStore\` on redis-server ${pacing.redisVersion} (loopback). `
+    }Runs per scenario: ${
+      String(runs)
+    }. Goal: 5 of 5 runs with 0 × 429, every call succeeded, and wall ÷ (N/R) ≤ 1.02.${
+      pacing.loadAverage === undefined
+        ? ""
+        : ` The machine's 1-minute load average at the start and the end of these runs: ${pacing.loadAverage.start} and ${pacing.loadAverage.end} (above the core count, processes wait for a core).`
+    }`,
+    "",
+    "| scenario | client processes | limiter store | server window | client limit | wall ÷ (N/R), each run | 429s, each run | failed calls | runs with 0 × 429 and ≤ 1.02 |",
+    "|---|---:|---|---|---|---|---|---:|---:|"
+  ]
+  for (const row of pacing.rows) {
+    if (row.error !== undefined) {
+      lines.push(
+        `| ${row.scenario} | ${row.workers} | ${row.store} | ${row.serverWindow} | ${row.clientLimit} | failed: ${
+          row.error.split("\n")[0]
+        } | | | |`
+      )
+      continue
+    }
+    lines.push(
+      `| ${row.scenario} | ${row.workers} | ${row.store} | ${row.serverWindow} 1 s | ${row.clientLimit} | ${
+        row.runs.map((x) => x.ratio.toFixed(3)).join(", ")
+      } | ${row.runs.map((x) => x.responses429).join(", ")} | ${
+        row.runs.reduce((a, x) => a + x.failed, 0)
+      } | ${row.passed} of ${row.runs.length} |`
+    )
+  }
+  for (const row of pacing.rows.filter((x) => x.goal)) {
+    const met = row.runs.length >= 5 && row.passed === row.runs.length
+    lines.push(
+      "",
+      `Goal (${row.scenario}): 5 of 5 with 0 × 429 and ratio ≤ 1.02 — ${row.passed} of ${row.runs.length}: ${
+        row.runs.length >= 5 ? yes(met) : `${yes(false)} (fewer than 5 runs)`
+      }.`
+    )
+  }
+  lines.push(
+    "",
+    "Where the time between the limiter and the server goes, each run (ms; first attempts). *Lateness* = server admission − the limiter's slot; *send lag* = HttpClient entry − slot; *transit* = admission − HttpClient entry; *margin needed* = the largest lateness(i − R) − lateness(i) in slot order, over the requests sent on their first reservation (a sliding-window client with margin m draws no 429 from a sliding server while this stays under m; not meaningful for the rows counted from responses, whose slots are not reservations ahead of time); *burst* = most slots within 1 ms.",
+    "",
+    "| scenario | run | lateness p50 / p95 / max | send lag p50 / p95 / max | transit p50 / p95 / max | margin needed | burst |",
+    "|---|---:|---|---|---|---:|---:|"
+  )
+  const three = (d: { p50: number; p95: number; max: number }) => `${d.p50} / ${d.p95} / ${d.max}`
+  for (const row of pacing.rows) {
+    row.runs.forEach((x, i) => {
+      lines.push(
+        `| ${row.scenario} | ${i + 1} | ${three(x.latenessMillis)} | ${three(x.sendLagMillis)} | ${
+          three(x.transitMillis)
+        } | ${x.marginNeededMillis} | ${x.largestBurst} |`
+      )
+    })
+  }
+  return lines
+}
+
+export const rateLimitSection = (
+  e: Envelope<RateLimitResult | ReadonlyArray<RateLimitRow>>
+): string => {
+  const result: RateLimitResult = Array.isArray(e.results)
+    ? { rows: e.results as ReadonlyArray<RateLimitRow>, pacing: { redisVersion: undefined, rows: [] } }
+    : (e.results as RateLimitResult)
+  const lines = [
+    "### 2. Rate-limit utilisation against the sandbox server",
+    "",
+    machineLine(e),
+    "",
+    ...rateLimitRowsTable(result.rows)
+  ]
+  const pacing = result.pacing.rows.length > 0 ? ["", ...pacingTables(result.pacing, e.settings["runs"])] : []
+  return [...lines, ...pacing].join("\n")
 }
 
 export const requestsSection = (e: Envelope<Requests.RequestsResult>): string => {
