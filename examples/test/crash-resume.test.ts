@@ -7,41 +7,20 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Sandbox, SandboxServer } from "@hero-effect/sandbox"
 import { Effect, Layer } from "effect"
-import { spawn } from "node:child_process"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
-import { fileURLToPath } from "node:url"
+import { prng, runKillable } from "./support/killable.js"
 
-const examples = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..")
 const seed = 17
 const kills = 12
-
-// The parent's environment without any Hero settings of its own.
-const childEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("HERO_")))
-
-/** mulberry32: the kill points come from the seed, never from Math.random. */
-const prng = (s: number) => () => {
-  s = (s + 0x6d2b79f5) | 0
-  let t = Math.imul(s ^ (s >>> 15), 1 | s)
-  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-}
 
 const lineCount = (file: string) =>
   fs.existsSync(file) ? fs.readFileSync(file, "utf8").split("\n").filter((l) => l.trim().length > 0).length : 0
 
-interface Run {
-  readonly code: number | null
-  readonly signal: NodeJS.Signals | null
-  readonly killedAtLines: number | undefined
-  readonly timedOut: boolean
-  readonly stderr: string
-}
-
 /**
- * Runs the main job once; with `killAt`, kills it (tsx and the node process it starts: the whole
- * process group) as soon as the journal holds that many lines. The journal is polled every 10 ms.
+ * Runs the main job once; with `killAt`, kills it as soon as the journal holds that many lines
+ * (polled every 10 ms).
  */
 const runJob = (
   args: ReadonlyArray<string>,
@@ -49,38 +28,15 @@ const runJob = (
   journal: string,
   killAt: number | undefined
 ) =>
-  new Promise<Run>((resolve) => {
-    const child = spawn(
-      process.execPath,
-      [path.join(examples, "node_modules/tsx/dist/cli.mjs"), "--conditions=@hero-effect/source", "main.ts", ...args],
-      { cwd: examples, env: { ...childEnv, ...env }, detached: true, stdio: "pipe" }
-    )
-    let stderr = ""
-    let killedAtLines: number | undefined
-    let timedOut = false
-    child.stderr.on("data", (chunk: Buffer) => void (stderr += chunk.toString()))
-    child.stdout.on("data", (chunk: Buffer) => void (stderr += chunk.toString()))
-    const deadline = Date.now() + 600_000
-    const poll = setInterval(() => {
-      const lines = killAt === undefined ? 0 : lineCount(journal)
-      if ((killAt !== undefined && lines >= killAt) || Date.now() > deadline) {
-        killedAtLines = lines
-        timedOut = Date.now() > deadline
-        clearInterval(poll)
-        process.kill(-child.pid!, "SIGKILL")
-      }
-    }, 10)
-    child.on("exit", (code, signal) => {
-      clearInterval(poll)
-      // Whatever tsx started goes with it.
-      try {
-        process.kill(-child.pid!, "SIGKILL")
-      } catch {
-        // the group is gone already
-      }
-      resolve({ code, signal, killedAtLines, timedOut, stderr })
-    })
-  })
+  runKillable({
+    script: "main.ts",
+    args,
+    env,
+    progress: () => lineCount(journal),
+    killAt,
+    pollMillis: 10,
+    deadlineMillis: 600_000
+  }).then((run) => ({ ...run, killedAtLines: run.killedAt, stderr: run.output }))
 
 describe("the main job, killed and resumed", () => {
   it.scopedLive(
@@ -107,7 +63,7 @@ describe("the main job, killed and resumed", () => {
         // About six journal lines per patient: spread the kills over the first two thirds of the work.
         const random = prng(seed)
         const step = Math.max(2, Math.floor((ids.length * 6 * 2) / 3 / kills) * 2)
-        const runs: Array<Run> = []
+        const runs: Array<Awaited<ReturnType<typeof runJob>>> = []
         const started = Date.now()
         while (runs.length < kills + 5) {
           const killAt = runs.length < kills ? lineCount(journal) + 1 + Math.floor(random() * step) : undefined

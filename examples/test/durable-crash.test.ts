@@ -9,38 +9,17 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Sandbox, SandboxServer } from "@hero-effect/sandbox"
 import { Effect, Layer } from "effect"
-import { spawn } from "node:child_process"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
-import { fileURLToPath } from "node:url"
+import { prng, runKillable } from "./support/killable.js"
 
-const examples = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..")
 const seed = 23
 const kills = 12
 
-// The parent's environment without any Hero settings of its own.
-const childEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("HERO_")))
-
-/** mulberry32: the kill points come from the seed, never from Math.random. */
-const prng = (s: number) => () => {
-  s = (s + 0x6d2b79f5) | 0
-  let t = Math.imul(s ^ (s >>> 15), 1 | s)
-  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-}
-
-interface Run {
-  readonly code: number | null
-  readonly signal: NodeJS.Signals | null
-  readonly killedAtWrites: number | undefined
-  readonly timedOut: boolean
-  readonly output: string
-}
-
 /**
- * Runs the durable job once; with `killAt`, kills it (tsx and the node process it starts: the
- * whole process group) as soon as the sandbox has applied that many writes (polled every 5 ms).
+ * Runs the durable job once; with `killAt`, kills it as soon as the sandbox has applied that many
+ * writes (polled every 5 ms).
  */
 const runJob = (
   args: ReadonlyArray<string>,
@@ -48,37 +27,8 @@ const runJob = (
   writes: () => number,
   killAt: number | undefined
 ) =>
-  new Promise<Run>((resolve) => {
-    const child = spawn(
-      process.execPath,
-      [path.join(examples, "node_modules/tsx/dist/cli.mjs"), "--conditions=@hero-effect/source", "durable.ts", ...args],
-      { cwd: examples, env: { ...childEnv, ...env }, detached: true, stdio: "pipe" }
-    )
-    let output = ""
-    let killedAtWrites: number | undefined
-    let timedOut = false
-    child.stderr.on("data", (chunk: Buffer) => void (output += chunk.toString()))
-    child.stdout.on("data", (chunk: Buffer) => void (output += chunk.toString()))
-    const deadline = Date.now() + 300_000
-    const poll = setInterval(() => {
-      const n = writes()
-      if ((killAt !== undefined && n >= killAt) || Date.now() > deadline) {
-        killedAtWrites = n
-        timedOut = Date.now() > deadline
-        clearInterval(poll)
-        process.kill(-child.pid!, "SIGKILL")
-      }
-    }, 5)
-    child.on("exit", (code, signal) => {
-      clearInterval(poll)
-      try {
-        process.kill(-child.pid!, "SIGKILL")
-      } catch {
-        // the group is gone already
-      }
-      resolve({ code, signal, killedAtWrites, timedOut, output })
-    })
-  })
+  runKillable({ script: "durable.ts", args, env, progress: writes, killAt, pollMillis: 5, deadlineMillis: 300_000 })
+    .then((run) => ({ ...run, killedAtWrites: run.killedAt }))
 
 describe("the durable job, killed and resumed", () => {
   it.scopedLive(
@@ -117,7 +67,7 @@ describe("the durable job, killed and resumed", () => {
         const writes = () => Effect.runSync(sandbox.counters).writes
 
         const random = prng(seed)
-        const runs: Array<Run> = []
+        const runs: Array<Awaited<ReturnType<typeof runJob>>> = []
         const started = Date.now()
         while (runs.length < kills + 5) {
           const killAt = runs.length < kills ? writes() + 1 + Math.floor(random() * 4) : undefined

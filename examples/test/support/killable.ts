@@ -1,0 +1,82 @@
+// Runs an example as a child process that a crash test can SIGKILL at a chosen moment: shared by
+// the journal (crash-resume) and durable-engine (durable-crash) tests.
+import { spawn } from "node:child_process"
+import * as path from "node:path"
+import { fileURLToPath } from "node:url"
+
+const examples = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..")
+
+/** The parent's environment without any Hero settings of its own. */
+export const childEnv: Record<string, string | undefined> = Object.fromEntries(
+  Object.entries(process.env).filter(([k]) => !k.startsWith("HERO_"))
+)
+
+/** mulberry32: the kill points come from the seed, never from Math.random. */
+export const prng = (s: number) => () => {
+  s = (s + 0x6d2b79f5) | 0
+  let t = Math.imul(s ^ (s >>> 15), 1 | s)
+  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
+  return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+}
+
+export interface KillableRun {
+  readonly code: number | null
+  readonly signal: NodeJS.Signals | null
+  /** The progress seen when the child was killed (`undefined`: it ran to its end). */
+  readonly killedAt: number | undefined
+  readonly timedOut: boolean
+  /** stdout and stderr, interleaved. */
+  readonly output: string
+}
+
+/**
+ * Runs `script` (tsx, source conditions) once. With `killAt`, kills it — tsx and the node process
+ * it starts: the whole process group — as soon as `progress()` (polled every `pollMillis`) reaches
+ * `killAt`, or at the deadline (a hang detector, generous for a loaded machine).
+ */
+export const runKillable = (options: {
+  readonly script: string
+  readonly args: ReadonlyArray<string>
+  readonly env: Record<string, string>
+  readonly progress: () => number
+  readonly killAt: number | undefined
+  readonly pollMillis: number
+  readonly deadlineMillis: number
+}) =>
+  new Promise<KillableRun>((resolve) => {
+    const child = spawn(
+      process.execPath,
+      [
+        path.join(examples, "node_modules/tsx/dist/cli.mjs"),
+        "--conditions=@hero-effect/source",
+        options.script,
+        ...options.args
+      ],
+      { cwd: examples, env: { ...childEnv, ...options.env }, detached: true, stdio: "pipe" }
+    )
+    let output = ""
+    let killedAt: number | undefined
+    let timedOut = false
+    child.stderr.on("data", (chunk: Buffer) => void (output += chunk.toString()))
+    child.stdout.on("data", (chunk: Buffer) => void (output += chunk.toString()))
+    const deadline = Date.now() + options.deadlineMillis
+    const poll = setInterval(() => {
+      const n = options.killAt === undefined ? 0 : options.progress()
+      if ((options.killAt !== undefined && n >= options.killAt) || Date.now() > deadline) {
+        killedAt = n
+        timedOut = Date.now() > deadline
+        clearInterval(poll)
+        process.kill(-child.pid!, "SIGKILL")
+      }
+    }, options.pollMillis)
+    child.on("exit", (code, signal) => {
+      clearInterval(poll)
+      // Whatever tsx started goes with it.
+      try {
+        process.kill(-child.pid!, "SIGKILL")
+      } catch {
+        // the group is gone already
+      }
+      resolve({ code, signal, killedAt, timedOut, output })
+    })
+  })
