@@ -5,7 +5,9 @@
 //   pnpm test:load                 3 runs, 4 × cores busy loops
 //   pnpm test:load --runs 1 --factor 2
 import { spawn, spawnSync } from "node:child_process"
+import * as fs from "node:fs"
 import * as os from "node:os"
+import * as path from "node:path"
 
 const arg = (name, fallback) => {
   const i = process.argv.indexOf(`--${name}`)
@@ -14,7 +16,8 @@ const arg = (name, fallback) => {
 }
 const runs = arg("runs", 3)
 const factor = arg("factor", 4)
-const maxMinutes = arg("max-minutes", 60)
+// The busy loops outlive every run (a loop that ended early would leave later runs unloaded).
+const maxMinutes = arg("max-minutes", runs * 90)
 const loops = Math.max(1, Math.round(os.cpus().length * factor))
 
 const busy = Array.from(
@@ -43,6 +46,8 @@ for (let run = 1; run <= runs; run++) {
     env: process.env
   })
   const out = `${result.stdout}\n${result.stderr}`
+  const logFile = path.join(os.tmpdir(), `hero-effect-test-load-run-${run}.log`)
+  fs.writeFileSync(logFile, out)
   const tests = /Tests\s+(?:(\d+) failed \| )?(\d+) passed/.exec(out)
   const failed = Number(tests?.[1] ?? (result.status === 0 ? 0 : NaN))
   const passed = Number(tests?.[2] ?? 0)
@@ -55,7 +60,7 @@ for (let run = 1; run <= runs; run++) {
     loadavg,
     status: result.status
   })
-  console.log(`run ${run}: ${passed} passed, ${failed} failed in ${results.at(-1).seconds} s (load ${loadavg})`)
+  console.log(`run ${run}: ${passed} passed, ${failed} failed in ${results.at(-1).seconds} s (load ${loadavg}); output in ${logFile}`)
   if (result.status !== 0) {
     for (const line of out.split("\n").filter((l) => /FAIL|✗|×/.test(l)).slice(0, 40)) console.log(`  ${line}`)
   }
