@@ -1,14 +1,14 @@
 // ProcessPatient on PostgreSQL (one worker: the cluster engine on a socket runner, storage in
 // Postgres): the JSONL pipeline's outcomes and writes, and a new worker on the same database returns
-// the stored outcomes without a request. Needs a database: set HERO_TEST_POSTGRES_URL (for example
-// postgres://postgres@127.0.0.1:5432/hero_test); skipped without it. Real clock.
+// the stored outcomes without a request. The test starts its own PostgreSQL (support/postgresServer:
+// initdb on a free loopback port) or uses HERO_TEST_POSTGRES_URL; it skips without either, except
+// with CI set. Real clock.
 import { describe, expect, it } from "@effect/vitest"
 import * as DurablePostgres from "@hero-effect/workflows/DurablePostgres"
 import { Effect } from "effect"
 import * as net from "node:net"
 import { durable, durableWorld, reference, sandboxLayer } from "./support/durable.js"
-
-const url = process.env["HERO_TEST_POSTGRES_URL"]
+import { postgresServer, skipPostgres } from "./support/postgresServer.js"
 
 const world = () => sandboxLayer({ patients: 20 })
 
@@ -22,14 +22,15 @@ const freePort = Effect.async<number>((resume) => {
 })
 
 describe("ProcessPatient on PostgreSQL", () => {
-  it.live.skipIf(url === undefined)(
+  it.scopedLive.skipIf(skipPostgres)(
     "the JSONL pipeline's outcomes and writes; another worker on the database asks nothing for the same run",
     () =>
       Effect.gen(function*() {
+        const { url } = yield* postgresServer
         const runId = `pg-${Date.now().toString(36)}`
         const expected = yield* reference(world())
         const engine = (port: number) =>
-          DurablePostgres.layer({ url: url!, runnerAddress: { host: "127.0.0.1", port } })
+          DurablePostgres.layer({ url, runnerAddress: { host: "127.0.0.1", port } })
         const first = yield* Effect.flatMap(
           freePort,
           (port) => durable(runId).pipe(Effect.provide(durableWorld(engine(port), world())))
@@ -43,6 +44,6 @@ describe("ProcessPatient on PostgreSQL", () => {
         expect(second.report.patients).toStrictEqual(first.report.patients)
         expect(second.requests).toBe(0)
       }),
-    300_000
+    900_000
   )
 })
