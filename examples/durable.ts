@@ -1,43 +1,87 @@
-// The durable job: one ProcessPatient workflow per patient id of a file, on the SQLite engine
-// (@effect/workflow + @effect/cluster, one runner). Killed at any moment and started again with the
-// same --db and --run-id, it returns what the engine finished and lets it drive the rest; no write
-// is sent twice. The Hero settings come from the environment (HERO_API_KEY, HERO_PRACTICE_GROUP_ID,
-// HERO_BASE_URL or HERO_ENVIRONMENT).
+// The durable job: one ProcessPatient workflow per patient id of a file (@effect/workflow +
+// @effect/cluster). Killed at any moment and started again with the same storage and --run-id, it
+// returns what the engine finished and lets it drive the rest; no write is sent twice. The Hero
+// settings come from the environment (HERO_API_KEY, HERO_PRACTICE_GROUP_ID, HERO_BASE_URL or
+// HERO_ENVIRONMENT).
 //
+// One process, SQLite file (nothing to start):
 //   tsx --conditions=@hero-effect/source durable.ts --ids ids.txt --db engine.db --run-id run-1 \
 //     [--concurrency 4] [--report report.json] [--rate-limit 10]
 //
-// Retention: with --purge, it deletes what the file keeps of the run's finished executions (the
-// records read, decisions, outcomes, write claims) and processes nothing; unfinished ones stay.
+// Several workers on PostgreSQL (--postgres, or HERO_DURABLE_POSTGRES_URL): --workers N starts N
+// worker processes of this script and waits for them; or start each worker yourself, on any
+// machine that reaches the database, with its own --runner-port (the address the other workers
+// reach it at; --runner-host, default 127.0.0.1). Every worker submits the whole id list (each
+// from its own place in it) and returns the whole report; each execution runs on one worker at a
+// time, and a worker that dies leaves its executions to the others.
+//   tsx --conditions=@hero-effect/source durable.ts --ids ids.txt --run-id run-1 \
+//     --postgres postgres://user@127.0.0.1:5432/hero --workers 3 [--report report.json]
+//   tsx --conditions=@hero-effect/source durable.ts --ids ids.txt --run-id run-1 \
+//     --postgres postgres://… --runner-port 34001 [--worker-index 0 --worker-count 3]
 //
+// Retention: with --purge, it deletes what the storage keeps of the run's finished executions (the
+// records read, decisions, outcomes, write claims) and processes nothing; unfinished ones stay.
+// (On PostgreSQL, purge while no worker runs: the purging process joins as a runner.)
 //   tsx --conditions=@hero-effect/source durable.ts --purge --ids ids.txt --db engine.db --run-id run-1
 import { NodeRuntime } from "@effect/platform-node"
 import { HeroHealthClient, HeroHealthConfig } from "@hero-effect/client"
 import type { PatientId } from "@hero-effect/schema"
 import { Approver, Batch, DurableEngine, PatientLease, ProcessPatient } from "@hero-effect/workflows"
+import * as DurablePostgres from "@hero-effect/workflows/DurablePostgres"
 import { Console, Effect, Layer, Stream } from "effect"
+import { spawn } from "node:child_process"
 import * as fs from "node:fs"
+import * as net from "node:net"
 
 const argument = (name: string): string | undefined => {
   const i = process.argv.indexOf(`--${name}`)
   return i < 0 ? undefined : process.argv[i + 1]
 }
-const required = (name: string): string => {
-  const value = argument(name)
-  if (value === undefined) throw new Error(`--${name} is required`)
-  return value
+const fail = (message: string): never => {
+  process.stderr.write(`durable: ${message}\n`)
+  process.exit(2)
+}
+const required = (name: string): string => argument(name) ?? fail(`--${name} is required`)
+const count = (name: string, fallback: number): number => {
+  const text = argument(name)
+  if (text === undefined) return fallback
+  const n = Number(text)
+  return Number.isInteger(n) && n >= 0 ? n : fail(`--${name} must be a whole number, not ${JSON.stringify(text)}`)
 }
 
 const idsFile = required("ids")
-const db = required("db")
 const runId = required("run-id")
-const concurrency = Number(argument("concurrency") ?? "4")
+const postgres = argument("postgres") ?? process.env.HERO_DURABLE_POSTGRES_URL
+const db = postgres === undefined ? required("db") : undefined
+const concurrency = count("concurrency", 4)
 const reportFile = argument("report")
 const rateLimit = argument("rate-limit")
+const workers = count("workers", 0)
+const workerIndex = count("worker-index", 0)
+const workerCount = Math.max(1, count("worker-count", 1))
+if (workers > 0 && postgres === undefined) fail("--workers needs --postgres (a SQLite file has one process)")
 
 const ids = fs.readFileSync(idsFile, "utf8").split(/\r?\n/).map((l) => l.trim()).filter((l) => l.length > 0) as Array<
   PatientId
 >
+
+// Each worker starts at its own place in the list, so N workers keep N different executions
+// moving instead of all waiting on the same ones; each still submits (and reports) every id.
+const rotated = (list: ReadonlyArray<PatientId>): ReadonlyArray<PatientId> => {
+  const start = Math.floor((list.length * (workerIndex % workerCount)) / workerCount)
+  return [...list.slice(start), ...list.slice(0, start)]
+}
+
+const freePort = (): Promise<number> =>
+  new Promise((resolve, reject) => {
+    const server = net.createServer()
+    server.once("error", reject)
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address()
+      const port = typeof address === "object" && address !== null ? address.port : 0
+      server.close(() => resolve(port))
+    })
+  })
 
 const client = HeroHealthClient.layerUndici().pipe(
   Layer.provide(HeroHealthConfig.layerConfigWith(
@@ -47,33 +91,86 @@ const client = HeroHealthClient.layerUndici().pipe(
   ))
 )
 
-const program = Effect.gen(function*() {
-  const report = yield* ProcessPatient.runDurable(Stream.fromIterable(ids), {
-    runId,
-    concurrency,
-    total: ids.length,
-    onProgress: (p) =>
-      p.done % 20 === 0 || p.done === p.total
-        ? Effect.sync(() => process.stderr.write(`${Batch.progressLine(p)}\n`))
-        : Effect.void
-  })
-  if (reportFile !== undefined) fs.writeFileSync(reportFile, JSON.stringify(report, null, 1))
-  yield* Console.log(Batch.summary(report))
-}).pipe(
-  Effect.provide(
-    ProcessPatient.layer().pipe(
-      Layer.provideMerge(DurableEngine.layerSqlite({ filename: db })),
-      Layer.provide(Layer.mergeAll(client, PatientLease.layerMemory, Approver.layerAutomatic))
+const engine = (runnerPort: number) =>
+  postgres === undefined
+    ? DurableEngine.layerSqlite({ filename: db! }).pipe(Layer.provideMerge(PatientLease.layerMemory))
+    : DurablePostgres.layer({
+      url: postgres,
+      runnerAddress: { host: argument("runner-host") ?? "127.0.0.1", port: runnerPort }
+    })
+
+const program = (runnerPort: number) =>
+  Effect.gen(function*() {
+    const report = yield* ProcessPatient.runDurable(Stream.fromIterable(rotated(ids)), {
+      runId,
+      concurrency,
+      total: ids.length,
+      onProgress: (p) =>
+        p.done % 20 === 0 || p.done === p.total
+          ? Effect.sync(() => process.stderr.write(`${Batch.progressLine(p)}\n`))
+          : Effect.void
+    })
+    if (reportFile !== undefined) fs.writeFileSync(reportFile, JSON.stringify(report, null, 1))
+    yield* Console.log(Batch.summary(report))
+  }).pipe(
+    Effect.provide(
+      ProcessPatient.layer().pipe(
+        Layer.provideMerge(engine(runnerPort)),
+        Layer.provide(Layer.mergeAll(client, Approver.layerAutomatic))
+      )
     )
   )
-)
 
 // Only the engine: no workflow is registered, so nothing is processed while purging.
-const purge = Effect.gen(function*() {
-  const { purged, skipped } = yield* DurableEngine.purge(runId, ids)
-  yield* Console.log(
-    `Run ${runId}: ${purged} finished executions purged, ${skipped} patients skipped (unfinished or none)`
-  )
-}).pipe(Effect.provide(DurableEngine.layerSqlite({ filename: db })))
+const purge = (runnerPort: number) =>
+  Effect.gen(function*() {
+    const { purged, skipped } = yield* DurableEngine.purge(runId, ids)
+    yield* Console.log(
+      `Run ${runId}: ${purged} finished executions purged, ${skipped} patients skipped (unfinished or none)`
+    )
+  }).pipe(Effect.provide(engine(runnerPort)))
 
-NodeRuntime.runMain(process.argv.includes("--purge") ? purge : program)
+/** --workers N: this script N times as workers, each with its own port and report; then one report. */
+const supervise = async (): Promise<number> => {
+  const children = await Promise.all(Array.from({ length: workers }, async (_, index) => {
+    const port = await freePort()
+    const own = reportFile === undefined ? undefined : `${reportFile}.worker-${index}`
+    const args = process.argv.slice(1).filter((_, i, all) => all[i] !== "--workers" && all[i - 1] !== "--workers")
+      .filter((_, i, all) => all[i] !== "--report" && all[i - 1] !== "--report")
+    const child = spawn(process.execPath, [
+      ...process.execArgv,
+      ...args,
+      "--runner-port",
+      String(port),
+      "--worker-index",
+      String(index),
+      "--worker-count",
+      String(workers),
+      ...(own === undefined ? [] : ["--report", own])
+    ], { stdio: ["ignore", "inherit", "inherit"] })
+    const code = await new Promise<number>((resolve) => child.once("exit", (c) => resolve(c ?? 1)))
+    return { index, code, own }
+  }))
+  const failed = children.filter((c) => c.code !== 0)
+  if (failed.length > 0) {
+    process.stderr.write(
+      `durable: worker(s) ${failed.map((c) => c.index).join(", ")} failed; run again with the same --run-id\n`
+    )
+    return 1
+  }
+  if (reportFile !== undefined) {
+    // Every worker reports every patient, from the same stored executions: one copy is the report.
+    fs.copyFileSync(children[0]!.own!, reportFile)
+    for (const c of children) fs.rmSync(c.own!, { force: true })
+  }
+  return 0
+}
+
+if (workers > 0) {
+  supervise().then((code) => process.exit(code), (error) => fail(String(error)))
+} else {
+  const port = count("runner-port", 0)
+  const start = (p: number) => NodeRuntime.runMain(process.argv.includes("--purge") ? purge(p) : program(p))
+  if (postgres === undefined || port > 0) start(port)
+  else freePort().then(start, (error) => fail(String(error)))
+}

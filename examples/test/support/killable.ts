@@ -29,6 +29,52 @@ export interface KillableRun {
   readonly output: string
 }
 
+/** A child started by {@link startKillable}: kill it (its whole process group) at any moment. */
+export interface Killable {
+  /** SIGKILL to tsx and the node process it starts. */
+  readonly kill: () => void
+  /** Resolves when it has exited, however. */
+  readonly exited: Promise<{ readonly code: number | null; readonly signal: NodeJS.Signals | null }>
+  /** stdout and stderr so far, interleaved. */
+  readonly output: () => string
+}
+
+/** Starts `script` (tsx, source conditions) in its own process group. */
+export const startKillable = (options: {
+  readonly script: string
+  readonly args: ReadonlyArray<string>
+  readonly env: Record<string, string>
+}): Killable => {
+  const child = spawn(
+    process.execPath,
+    [
+      path.join(examples, "node_modules/tsx/dist/cli.mjs"),
+      "--conditions=@hero-effect/source",
+      options.script,
+      ...options.args
+    ],
+    { cwd: examples, env: { ...childEnv, ...options.env }, detached: true, stdio: "pipe" }
+  )
+  let output = ""
+  child.stderr.on("data", (chunk: Buffer) => void (output += chunk.toString()))
+  child.stdout.on("data", (chunk: Buffer) => void (output += chunk.toString()))
+  const killGroup = () => {
+    try {
+      process.kill(-child.pid!, "SIGKILL")
+    } catch {
+      // the group is gone already
+    }
+  }
+  const exited = new Promise<{ readonly code: number | null; readonly signal: NodeJS.Signals | null }>((resolve) =>
+    child.on("exit", (code, signal) => {
+      // Whatever tsx started goes with it.
+      killGroup()
+      resolve({ code, signal })
+    })
+  )
+  return { kill: killGroup, exited, output: () => output }
+}
+
 /**
  * Runs `script` (tsx, source conditions) once. With `killAt`, kills it — tsx and the node process
  * it starts: the whole process group — as soon as `progress()` (polled every `pollMillis`) reaches
@@ -42,41 +88,22 @@ export const runKillable = (options: {
   readonly killAt: number | undefined
   readonly pollMillis: number
   readonly deadlineMillis: number
-}) =>
-  new Promise<KillableRun>((resolve) => {
-    const child = spawn(
-      process.execPath,
-      [
-        path.join(examples, "node_modules/tsx/dist/cli.mjs"),
-        "--conditions=@hero-effect/source",
-        options.script,
-        ...options.args
-      ],
-      { cwd: examples, env: { ...childEnv, ...options.env }, detached: true, stdio: "pipe" }
-    )
-    let output = ""
-    let killedAt: number | undefined
-    let timedOut = false
-    child.stderr.on("data", (chunk: Buffer) => void (output += chunk.toString()))
-    child.stdout.on("data", (chunk: Buffer) => void (output += chunk.toString()))
-    const deadline = Date.now() + options.deadlineMillis
-    const poll = setInterval(() => {
-      const n = options.killAt === undefined ? 0 : options.progress()
-      if ((options.killAt !== undefined && n >= options.killAt) || Date.now() > deadline) {
-        killedAt = n
-        timedOut = Date.now() > deadline
-        clearInterval(poll)
-        process.kill(-child.pid!, "SIGKILL")
-      }
-    }, options.pollMillis)
-    child.on("exit", (code, signal) => {
+}): Promise<KillableRun> => {
+  const child = startKillable(options)
+  let killedAt: number | undefined
+  let timedOut = false
+  const deadline = Date.now() + options.deadlineMillis
+  const poll = setInterval(() => {
+    const n = options.killAt === undefined ? 0 : options.progress()
+    if ((options.killAt !== undefined && n >= options.killAt) || Date.now() > deadline) {
+      killedAt = n
+      timedOut = Date.now() > deadline
       clearInterval(poll)
-      // Whatever tsx started goes with it.
-      try {
-        process.kill(-child.pid!, "SIGKILL")
-      } catch {
-        // the group is gone already
-      }
-      resolve({ code, signal, killedAt, timedOut, output })
-    })
+      child.kill()
+    }
+  }, options.pollMillis)
+  return child.exited.then(({ code, signal }) => {
+    clearInterval(poll)
+    return { code, signal, killedAt, timedOut, output: child.output() }
   })
+}

@@ -6,11 +6,13 @@
  * spread over the workers, and when one dies the others take its shards over and drive its
  * unfinished executions.
  *
- * Tested with one worker (`test/DurablePostgres.test.ts`). With several, each execution runs on
- * one runner at a time and every write still claims its key in the shared table, but the
- * pipeline's leases (`PatientLease.layerMemory`) are per process: two duplicates processed on two
- * workers are not serialised with each other (a merge racing its survivor's link is refused as
- * stale and goes to review). A lease shared through the database is not written yet.
+ * Each execution runs on one runner at a time (the shard's owner); every write claims its key in
+ * the shared table; and the pipeline's leases (`PatientLease`) are PostgreSQL advisory locks
+ * ({@link layerLease}, included in {@link layer}), so a patient and a merge pair are held across
+ * workers, not only within one: two duplicates processed on two workers take turns. A worker that
+ * dies loses its database session and with it its locks; its shards go to the others, which drive
+ * its unfinished executions (see `test/DurablePostgres.test.ts` and the multi-worker crash test of
+ * the examples).
  *
  * Not exported from the package's index: it needs the optional peers `@effect/sql-pg` and
  * `@effect/platform-node`. Import it as `@hero-effect/workflows/DurablePostgres`.
@@ -22,13 +24,18 @@ import * as RunnerAddress from "@effect/cluster/RunnerAddress"
 import * as NodeClusterSocket from "@effect/platform-node/NodeClusterSocket"
 import type * as SocketServer from "@effect/platform/SocketServer"
 import * as PgClient from "@effect/sql-pg/PgClient"
+import type * as SqlClient from "@effect/sql/SqlClient"
 import type { SqlError } from "@effect/sql/SqlError"
 import type * as ConfigError from "effect/ConfigError"
 import type * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
+import type * as Scope from "effect/Scope"
 import type * as DurableEngine from "./DurableEngine.js"
+import * as internal from "./internal/pgLease.js"
+import * as PatientLease from "./PatientLease.js"
 import * as WriteAttempts from "./WriteAttempts.js"
 
 /**
@@ -45,15 +52,64 @@ export interface Options {
 }
 
 /**
- * One worker on PostgreSQL.
+ * Leases shared by every process on the database: PostgreSQL session advisory locks
+ * (`pg_try_advisory_lock(int4, int4)`, the second number the key's `hashtext`) on one connection
+ * reserved for the service's lifetime, behind the in-memory table that orders this process's own
+ * fibers. An acquire takes all its keys or none and tries again after a pause growing from 10 ms
+ * to 250 ms; a process that dies loses its session and its locks with it.
+ *
+ * If the reserved connection fails, the lease can no longer be trusted: the acquiring fiber dies
+ * (a defect), it does not go on unprotected.
+ *
+ * @example
+ * ```ts
+ * import * as DurablePostgres from "@hero-effect/workflows/DurablePostgres"
+ * import { PatientLease } from "@hero-effect/workflows"
+ * import { PgClient } from "@effect/sql-pg"
+ * import { Effect, Layer, Redacted } from "effect"
+ *
+ * // Two processes running this hold "patient:1" in turn.
+ * const program = PatientLease.withLease([PatientLease.patientKey("1")])(Effect.log("mine"))
+ * const lease = DurablePostgres.layerLease.pipe(
+ *   Layer.provide(PgClient.layer({ url: Redacted.make("postgres://postgres@127.0.0.1:5432/postgres") }))
+ * )
+ * Effect.runPromise(Effect.provide(program, lease))
+ * ```
+ *
+ * @since 0.2.0
+ * @category constructors
+ */
+export const makeLease: Effect.Effect<PatientLease.Service, SqlError, SqlClient.SqlClient | Scope.Scope> = Effect
+  .flatMap(
+    PatientLease.makeMemory,
+    (local) => internal.make(local, (keys) => new PatientLease.LeaseUnavailable({ keys }))
+  )
+
+/**
+ * {@link makeLease} as a layer.
+ *
+ * @since 0.2.0
+ * @category layers
+ */
+export const layerLease: Layer.Layer<PatientLease.PatientLease, SqlError, SqlClient.SqlClient> = Layer.scoped(
+  PatientLease.PatientLease,
+  makeLease
+)
+
+/**
+ * One worker on PostgreSQL: the engine, the write claims and the shared leases (so do not provide
+ * `PatientLease.layerMemory` beside it).
  *
  * @since 0.2.0
  * @category layers
  */
 export const layer = (
   options: Options
-): Layer.Layer<DurableEngine.ClusterEngine, ConfigError.ConfigError | SqlError | SocketServer.SocketServerError> =>
-  Layer.merge(ClusterWorkflowEngine.layer, WriteAttempts.layerSql).pipe(
+): Layer.Layer<
+  DurableEngine.ClusterEngine | PatientLease.PatientLease,
+  ConfigError.ConfigError | SqlError | SocketServer.SocketServerError
+> =>
+  Layer.mergeAll(ClusterWorkflowEngine.layer, WriteAttempts.layerSql, layerLease).pipe(
     Layer.provideMerge(NodeClusterSocket.layer({
       storage: "sql",
       shardingConfig: {

@@ -29,8 +29,7 @@ describe("ProcessPatient on PostgreSQL", () => {
         const { url } = yield* postgresServer
         const runId = `pg-${Date.now().toString(36)}`
         const expected = yield* reference(world())
-        const engine = (port: number) =>
-          DurablePostgres.layer({ url, runnerAddress: { host: "127.0.0.1", port } })
+        const engine = (port: number) => DurablePostgres.layer({ url, runnerAddress: { host: "127.0.0.1", port } })
         const first = yield* Effect.flatMap(
           freePort,
           (port) => durable(runId).pipe(Effect.provide(durableWorld(engine(port), world())))
