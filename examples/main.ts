@@ -1,15 +1,29 @@
 // The main job: find EHR candidates → connect → preview → merge for every patient of a practice
 // group, and print a report. By default it starts the embedded sandbox (a seeded world of
 // duplicates on a loopback port, no credentials, no network); with --live it uses the
-// HeroHealthConfig from the environment against a real Hero environment.
+// HeroHealthConfig from the environment against a real Hero environment. With --db FILE (SQLite)
+// or --postgres URL it runs on the durable engine (ProcessPatient on @effect/workflow): killed and
+// started again with the same --run-id, it resumes; else on the pipeline's JSONL journal
+// (--journal FILE) or in memory.
 import { Command, Options } from "@effect/cli"
 import { NodeContext, NodeRuntime } from "@effect/platform-node"
 import { HeroHealthClient, HeroHealthConfig } from "@hero-effect/client"
 import { Sandbox, SandboxServer, SeedFile } from "@hero-effect/sandbox"
 import type { PatientId, PracticeGroupId } from "@hero-effect/schema"
-import { Approver, Batch, Frequencies, Journal, PatientLease, Scoring } from "@hero-effect/workflows"
+import {
+  Approver,
+  Batch,
+  DurableEngine,
+  Frequencies,
+  Journal,
+  PatientLease,
+  ProcessPatient,
+  Scoring
+} from "@hero-effect/workflows"
+import * as DurablePostgres from "@hero-effect/workflows/DurablePostgres"
 import { Console, Effect, Layer, Option, Redacted, Stream } from "effect"
 import * as fs from "node:fs"
+import * as net from "node:net"
 
 const seed = Options.integer("seed").pipe(
   Options.withDefault(1),
@@ -47,6 +61,20 @@ const rateLimit = Options.integer("rate-limit").pipe(
   Options.optional,
   Options.withDescription("client-side requests per second with --live (default 10; 0 = unlimited)")
 )
+const db = Options.text("db").pipe(
+  Options.optional,
+  Options.withDescription("run on the durable engine (@effect/workflow) with its storage in this SQLite file")
+)
+const postgres = Options.text("postgres").pipe(
+  Options.optional,
+  Options.withDescription(
+    "run on the durable engine with its storage in PostgreSQL (postgres://…); several may share it"
+  )
+)
+const runIdOption = Options.text("run-id").pipe(
+  Options.optional,
+  Options.withDescription("the run's id on the durable engine: the same id resumes it (default: a new one)")
+)
 const live = Options.boolean("live").pipe(
   Options.withDescription("use HERO_API_KEY / HERO_PRACTICE_GROUP_ID / HERO_BASE_URL|HERO_ENVIRONMENT against Hero")
 )
@@ -65,6 +93,21 @@ const progress = (p: Batch.Progress) =>
     ? Effect.sync(() => process.stderr.write(`${Batch.progressLine(p)}\n`))
     : Effect.void
 
+type EngineError =
+  | Layer.Layer.Error<ReturnType<typeof DurablePostgres.layer>>
+  | Layer.Layer.Error<ReturnType<typeof DurableEngine.layerSqlite>>
+
+// Where the other runners reach this one (PostgreSQL engine): a loopback port free a moment ago.
+const freePort = Effect.async<number, Error>((resume) => {
+  const server = net.createServer()
+  server.once("error", (error) => resume(Effect.fail(error)))
+  server.listen(0, "127.0.0.1", () => {
+    const address = server.address()
+    const port = typeof address === "object" && address !== null ? address.port : 0
+    server.close(() => resume(Effect.succeed(port)))
+  })
+})
+
 const checkWritable = (file: string) =>
   Effect.try({
     try: () => {
@@ -78,13 +121,43 @@ const checkWritable = (file: string) =>
 
 const command = Command.make(
   "hero-merge",
-  { seed, seedFile, patients, concurrency, dryRun, approver, reportFile, journalFile, idsFile, live, rateLimit },
+  {
+    seed,
+    seedFile,
+    patients,
+    concurrency,
+    dryRun,
+    approver,
+    reportFile,
+    journalFile,
+    idsFile,
+    live,
+    rateLimit,
+    db,
+    postgres,
+    runId: runIdOption
+  },
   (flags) =>
     Effect.gen(function*() {
       // The report is written after every write is done: a path that cannot be written must stop
       // the job before the first one, not lose the report at the end.
       if (Option.isSome(flags.reportFile)) yield* checkWritable(flags.reportFile.value)
-      const runId = `run-${Date.now().toString(36)}`
+      const runId = Option.getOrElse(flags.runId, () => `run-${Date.now().toString(36)}`)
+      if (Option.isSome(flags.journalFile) && (Option.isSome(flags.db) || Option.isSome(flags.postgres))) {
+        return yield* Effect.fail(new Error("--journal and --db/--postgres are two storages: choose one"))
+      }
+      // The durable engine (ProcessPatient on @effect/workflow), when asked for; else the journal.
+      const engine = Option.isSome(flags.postgres)
+        ? Option.some(
+          DurablePostgres.layer({
+            url: flags.postgres.value,
+            runnerAddress: { host: "127.0.0.1", port: yield* freePort }
+          })
+        )
+        : Option.map(
+          flags.db,
+          (filename) => DurableEngine.layerSqlite({ filename }).pipe(Layer.provideMerge(PatientLease.layerMemory))
+        )
       // The journal is bound to what it is about: a journal of another practice group, another
       // environment or another sandbox world is refused rather than resumed against this one.
       const target = flags.live
@@ -114,19 +187,38 @@ const command = Command.make(
           )
       })
 
-      const run = (ids: ReadonlyArray<PatientId>, scoring?: Scoring.ScoringConfig) =>
-        Batch.run(Stream.fromIterable(ids), {
-          runId,
-          scoring,
-          dryRun: flags.dryRun,
-          concurrency: flags.concurrency,
-          total: ids.length,
-          onProgress: progress
+      const run = (
+        ids: ReadonlyArray<PatientId>,
+        scoring?: Scoring.ScoringConfig
+      ): Effect.Effect<Batch.Report, Journal.JournalError | EngineError, HeroHealthClient> =>
+        Option.match(engine, {
+          onNone: () =>
+            Batch.run(Stream.fromIterable(ids), {
+              runId,
+              scoring,
+              dryRun: flags.dryRun,
+              concurrency: flags.concurrency,
+              total: ids.length,
+              onProgress: progress
+            }).pipe(Effect.provide(workflow)),
+          onSome: (engine) =>
+            ProcessPatient.runDurable(Stream.fromIterable(ids), {
+              runId,
+              concurrency: flags.concurrency,
+              total: ids.length,
+              onProgress: progress
+            }).pipe(
+              Effect.provide(
+                ProcessPatient.layer({ scoring, dryRun: flags.dryRun }).pipe(
+                  Layer.provideMerge(engine),
+                  Layer.provide(approverLayer(flags.approver))
+                )
+              )
+            )
         })
 
       const report = flags.live
         ? yield* Effect.flatMap(liveIds, run).pipe(
-          Effect.provide(workflow),
           Effect.provide(
             // The client's own undici transport: the lowest overhead per call (BENCHMARKS.md).
             HeroHealthClient.layerUndici().pipe(
@@ -157,7 +249,7 @@ const command = Command.make(
           const scoring = Scoring.makeConfig({
             frequencies: Frequencies.fromRecords([...sandbox.world.patients, ...sandbox.world.ehrRecords])
           })
-          const report = yield* run(ids, scoring).pipe(Effect.provide(Layer.merge(workflow, client)))
+          const report = yield* run(ids, scoring).pipe(Effect.provide(client))
           const counters = yield* sandbox.counters
           yield* Console.error(`Sandbox writes applied: ${counters.writes}`)
           return report

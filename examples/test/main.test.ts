@@ -43,6 +43,39 @@ describe("the main job (pnpm start)", () => {
     expect(fs.readFileSync(journal, "utf8").length).toBeGreaterThan(0)
   }, 900_000)
 
+  it(
+    "--db: the same job on the durable engine (SQLite), the same outcomes; the same --run-id again resumes",
+    async () => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), "hero-main-db-"))
+      const outcomes = (file: string) =>
+        Object.fromEntries(
+          (JSON.parse(fs.readFileSync(file, "utf8")) as {
+            patients: ReadonlyArray<{ patientId: string; outcome: { _tag: string } }>
+          }).patients.map((p) => [p.patientId, p.outcome._tag])
+        )
+      const journalRun = await run(["--patients", "30", "--seed", "5", "--report", path.join(dir, "journal.json")])
+      expect(journalRun.code, journalRun.stderr).toBe(0)
+      const db = path.join(dir, "engine.db")
+      const args = ["--patients", "30", "--seed", "5", "--db", db, "--run-id", "main-db-1"]
+      const first = await run([...args, "--report", path.join(dir, "first.json")])
+      expect(first.code, first.stderr).toBe(0)
+      expect(first.stdout).toContain("Run main-db-1:")
+      expect(outcomes(path.join(dir, "first.json"))).toStrictEqual(outcomes(path.join(dir, "journal.json")))
+      expect(fs.statSync(db).size).toBeGreaterThan(0)
+      // A fresh sandbox, the same stored run: the outcomes come back from the file, no write is sent.
+      const again = await run([...args, "--report", path.join(dir, "again.json")])
+      expect(again.code, again.stderr).toBe(0)
+      expect(again.stderr).toContain("Sandbox writes applied: 0")
+      expect(outcomes(path.join(dir, "again.json"))).toStrictEqual(outcomes(path.join(dir, "first.json")))
+      // Two storages at once is a mistake, said before anything runs.
+      const both = await run([...args, "--journal", path.join(dir, "j.jsonl")])
+      expect(both.code).not.toBe(0)
+      expect(`${both.stdout}${both.stderr}`).toContain("choose one")
+      fs.rmSync(dir, { recursive: true, force: true })
+    },
+    900_000
+  )
+
   it("--dry-run applies no write at all", async () => {
     const { code, stderr, stdout } = await run(["--patients", "30", "--seed", "4", "--dry-run"])
     expect(code).toBe(0)
@@ -58,6 +91,9 @@ describe("the main job (pnpm start)", () => {
         "--seed",
         "--seed-file",
         "--patients",
+        "--db",
+        "--postgres",
+        "--run-id",
         "--concurrency",
         "--dry-run",
         "--approver",
