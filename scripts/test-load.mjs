@@ -43,9 +43,11 @@ for (let run = 1; run <= runs; run++) {
   const result = spawnSync("pnpm", ["vitest"], {
     stdio: ["ignore", "pipe", "pipe"],
     encoding: "utf8",
-    env: process.env
+    // Plain text: the counts are read from vitest's summary line.
+    env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: "0" }
   })
-  const out = `${result.stdout}\n${result.stderr}`
+  // eslint-disable-next-line no-control-regex
+  const out = `${result.stdout}\n${result.stderr}`.replace(/\u001b\[[0-9;]*m/g, "")
   const logFile = path.join(os.tmpdir(), `hero-effect-test-load-run-${run}.log`)
   fs.writeFileSync(logFile, out)
   const tests = /Tests\s+(?:(\d+) failed \| )?(\d+) passed/.exec(out)

@@ -119,16 +119,21 @@ const workerFile = path.resolve(here, "pacingWorker.ts")
 export const describeLimit = (scenario: Pick<PacingScenario, "rateLimit" | "policies">): string => {
   const r = scenario.rateLimit
   const interval = Duration.toMillis(r.interval)
+  const reservation = r.countFrom === "reservation"
   const algorithm = r.algorithm === "token-bucket"
     ? "token bucket"
-    : `sliding window, margin ${r.margin === undefined ? "5% (default)" : `${Duration.toMillis(r.margin)} ms`}`
+    : `sliding window counted from ${reservation ? "reservations" : "responses"}, margin ${
+      r.margin === undefined ? (reservation ? "5% (default)" : "0 (default)") : `${Duration.toMillis(r.margin)} ms`
+    }`
   const spacing = scenario.policies?.getPatientById?.rateLimit
   const spaced = spacing === undefined
     ? ""
     : ` + getPatientById ${spacing.limit} per ${Duration.toMillis(spacing.interval)} ms ${
       spacing.algorithm === "token-bucket" ? "token bucket" : "sliding"
     }`
-  return `${r.limit} per ${interval} ms, ${algorithm}${r.adaptive === false ? ", not adaptive" : ""}${spaced}`
+  return `${r.limit} per ${interval} ms, ${algorithm}${
+    r.adaptive === false ? ", not adaptive" : r.adaptive === true ? ", adaptive" : ""
+  }${spaced}`
 }
 
 // --- worker processes ---------------------------------------------------------------------------
@@ -386,7 +391,7 @@ export const run = (
 ): Promise<PacingResult> =>
   Effect.runPromise(
     Effect.gen(function*() {
-      const needsRedis = scenarios.some((s) => s.store === "redis" || s.store === "redis-committed")
+      const needsRedis = scenarios.some((s) => s.store === "redis")
       const redis = needsRedis
         ? yield* Effect.acquireRelease(Effect.promise(startRedis), (r) => Effect.promise(r.stop))
         : undefined

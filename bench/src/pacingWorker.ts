@@ -28,7 +28,6 @@ import * as FiberRef from "effect/FiberRef"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import * as readline from "node:readline"
-import * as Committed from "./pacingCommitted.js"
 
 /** How the worker's client is set up. */
 export interface PacingWorkerConfig {
@@ -37,11 +36,8 @@ export interface PacingWorkerConfig {
   readonly practiceGroupId: string
   /** The patients this worker reads, one call each. */
   readonly ids: ReadonlyArray<string>
-  /**
-   * `memory`, `redis` (RedisRateLimitStore), or a bench-only prototype of the proposed engine
-   * change: `response-committed` (one process) or `redis-committed` (shared, `pacingCommitted.ts`).
-   */
-  readonly store: "memory" | "redis" | "response-committed" | "redis-committed"
+  /** `memory` (the default store, per process) or `redis` (RedisRateLimitStore, shared). */
+  readonly store: "memory" | "redis"
   readonly redisUrl?: string | undefined
   readonly rateLimit: RateLimit
   readonly policies?: Partial<Record<OperationId, Partial<OperationPolicy>>> | undefined
@@ -81,8 +77,6 @@ interface Recording {
   readonly sends: Map<string, Array<number>>
   readonly responses: Map<string, number>
   rateLimited: number
-  /** Told of every response (path, time): the response-committed store listens. */
-  onResponse: ((path: string, at: number) => void) | undefined
 }
 
 const push = (map: Map<string, Array<number>>, key: string, value: number) => {
@@ -99,119 +93,9 @@ const pathOf = (url: string) => {
   }
 }
 
-/**
- * A bench-only store for one process, to test an engine change: a sliding log whose entries
- * count from the moment their response arrived (an upper bound of when the server counted the
- * request), and count as "in the window" while their request is in flight. A reservation takes a
- * slot only when fewer than `limit` entries are in flight or answered less than one interval ago;
- * otherwise it waits (inside the store, so the engine then sends at once) for the next response or
- * the next entry to leave the window, and tries again. Whatever happens between the limiter and
- * the server (a stalled event loop, a slow connection), request i is sent at least one interval
- * after the response of the request whose slot it reuses, so after the server counted it: no
- * sliding window of the server's can hold more than `limit`.
- */
-const responseCommitted = (recording: Recording): RateLimitStore.Service => {
-  const inner = Effect.runSync(RateLimitStore.makeMemory)
-  interface Entry {
-    at: number
-    done: boolean
-  }
-  const logs = new Map<string, Array<Entry>>()
-  const entryOfPath = new Map<string, Entry>()
-  const waiters = new Set<() => void>()
-  const wakeAll = () => {
-    for (const wake of [...waiters]) wake()
-  }
-  recording.onResponse = (path, at) => {
-    const entry = entryOfPath.get(path)
-    if (entry !== undefined && !entry.done) {
-      entry.at = Math.max(entry.at, at)
-      entry.done = true
-      wakeAll()
-    }
-  }
-  // Resumes at the next response, or after `millis`.
-  const waitForChange = (millis: number) =>
-    Effect.async<void>((resume) => {
-      let timer: ReturnType<typeof setTimeout> | undefined
-      const wake = () => {
-        waiters.delete(wake)
-        if (timer !== undefined) clearTimeout(timer)
-        resume(Effect.void)
-      }
-      waiters.add(wake)
-      if (Number.isFinite(millis)) timer = setTimeout(wake, Math.max(0, Math.ceil(millis)))
-      return Effect.sync(() => {
-        waiters.delete(wake)
-        if (timer !== undefined) clearTimeout(timer)
-      })
-    })
-  const take = (key: string, limit: number, intervalMillis: number, path: string | undefined): Effect.Effect<number> =>
-    Effect.suspend(() => {
-      const now = Date.now()
-      let log = logs.get(key)
-      if (log === undefined) {
-        log = []
-        logs.set(key, log)
-      }
-      // In flight for longer than a minute: lost (no response will come); stop counting it.
-      const kept = log.filter((e) => (e.done ? e.at > now - intervalMillis : e.at > now - 60_000))
-      log.splice(0, log.length, ...kept)
-      if (log.length < limit) {
-        const entry: Entry = { at: now, done: false }
-        log.push(entry)
-        if (path !== undefined) entryOfPath.set(path, entry)
-        return Effect.succeed(0)
-      }
-      const leaves = Math.min(...log.filter((e) => e.done).map((e) => e.at + intervalMillis))
-      return Effect.zipRight(waitForChange(leaves - now), take(key, limit, intervalMillis, path))
-    })
-  return {
-    ...inner,
-    reserveSliding: (key, limit, intervalMillis) =>
-      Effect.flatMap(FiberRef.get(currentPath), (path) => take(key, limit, intervalMillis, path))
-  }
-}
-
-// RedisRateLimitStore for holds and token buckets; the sliding window from `pacingCommitted.ts`.
-const redisCommitted = (
-  config: PacingWorkerConfig,
-  prefix: string,
-  recording: Recording
-): Layer.Layer<RateLimitStore.RateLimitStore> =>
-  Layer.scoped(
-    RateLimitStore.RateLimitStore,
-    Effect.gen(function*() {
-      const inner = yield* RateLimitStore.RateLimitStore
-      const committed = yield* Effect.acquireRelease(
-        Committed.make(config.redisUrl!, prefix),
-        (c) => Effect.sync(c.close)
-      )
-      const ticketOfPath = new Map<string, string>()
-      recording.onResponse = (path) => {
-        const ticket = ticketOfPath.get(path)
-        if (ticket !== undefined) {
-          ticketOfPath.delete(path)
-          committed.commit(ticket)
-        }
-      }
-      const service: RateLimitStore.Service = {
-        ...inner,
-        reserveSliding: (key, limit, intervalMillis) =>
-          Effect.flatMap(FiberRef.get(currentPath), (path) =>
-            Effect.map(committed.take(key, limit, intervalMillis), (ticket) => {
-              if (path !== undefined) {
-                ticketOfPath.set(path, ticket)
-              }
-              return 0
-            }))
-      }
-      return service
-    })
-  ).pipe(Layer.provide(RedisRateLimitStore.layer({ url: config.redisUrl, prefix })))
-
-// Records each reservation's slot (the reply time plus the wait it returned) under the path of
-// the call that made it.
+// Records each reservation's slot under the path of the call that made it: the reply time plus
+// the wait it returned (token bucket, reservation-counted window), or the time a place was taken
+// (response-counted window, the default).
 const recordingStore = (inner: RateLimitStore.Service, recording: Recording): RateLimitStore.Service => {
   const record = (wait: number) =>
     Effect.flatMap(FiberRef.get(currentPath), (path) =>
@@ -224,7 +108,9 @@ const recordingStore = (inner: RateLimitStore.Service, recording: Recording): Ra
     reserve: (key, limit, intervalMillis, nowMillis) =>
       Effect.flatMap(inner.reserve(key, limit, intervalMillis, nowMillis), record),
     reserveSliding: (key, limit, intervalMillis, nowMillis) =>
-      Effect.flatMap(inner.reserveSliding(key, limit, intervalMillis, nowMillis), record)
+      Effect.flatMap(inner.reserveSliding(key, limit, intervalMillis, nowMillis), record),
+    acquireSliding: (request) =>
+      Effect.tap(inner.acquireSliding(request), (answer) => answer._tag === "Taken" ? record(0) : Effect.void)
   }
 }
 
@@ -235,10 +121,6 @@ const storeLayer = (
 ): Layer.Layer<RateLimitStore.RateLimitStore> => {
   const base: Layer.Layer<RateLimitStore.RateLimitStore> = config.store === "redis"
     ? RedisRateLimitStore.layer({ url: config.redisUrl, prefix })
-    : config.store === "redis-committed"
-    ? redisCommitted(config, prefix, recording)
-    : config.store === "response-committed"
-    ? Layer.sync(RateLimitStore.RateLimitStore, () => responseCommitted(recording))
     : RateLimitStore.layerMemory
   return Layer.effect(
     RateLimitStore.RateLimitStore,
@@ -260,7 +142,6 @@ const httpLayer = (recording: Recording): Layer.Layer<HttpClient.HttpClient> =>
             const at = now()
             recording.responses.set(path, at)
             if (response.status === 429) recording.rateLimited++
-            recording.onResponse?.(path, at)
           })
         ))
       ))
@@ -294,8 +175,7 @@ const round = (config: PacingWorkerConfig, index: number, prefix: string) =>
       slots: new Map(),
       sends: new Map(),
       responses: new Map(),
-      rateLimited: 0,
-      onResponse: undefined
+      rateLimited: 0
     }
     // Built in the round's scope: the dispatcher and the Redis connection live until it ends.
     const context = yield* Layer.build(Layer.mergeAll(

@@ -52,6 +52,7 @@ interface ClientLimit {
   readonly limit: number
   readonly intervalMillis: number
   readonly algorithm?: "token-bucket" | "sliding-window"
+  readonly countFrom?: "response" | "reservation"
   readonly marginMillis?: number
 }
 
@@ -81,6 +82,7 @@ const scenario = (
           limit: clientLimit.limit,
           interval: `${clientLimit.intervalMillis} millis`,
           algorithm: clientLimit.algorithm,
+          countFrom: clientLimit.countFrom,
           margin: clientLimit.marginMillis === undefined ? undefined : `${clientLimit.marginMillis} millis`
         }
       }))
@@ -109,9 +111,11 @@ const scenario = (
       clientLimit: `${clientLimit.limit} per ${clientLimit.intervalMillis} ms, ${
         clientLimit.algorithm === "token-bucket"
           ? "token bucket"
-          : `sliding window, margin ${clientLimit.marginMillis ?? "5%"}${
+          : clientLimit.countFrom === "reservation"
+          ? `sliding window counted from reservations, margin ${clientLimit.marginMillis ?? "5%"}${
             clientLimit.marginMillis === undefined ? "" : " ms"
           }`
+          : `sliding window counted from responses, margin ${clientLimit.marginMillis ?? 0} ms`
       }`,
       clientLimitPerSecond: (clientLimit.limit * 1000) / clientLimit.intervalMillis,
       calls: options.calls,
@@ -159,23 +163,24 @@ export interface RateLimitResult {
 const inProcess = (options: RateLimitOptions): Promise<ReadonlyArray<RateLimitRow>> =>
   Effect.runPromise(Effect.gen(function*() {
     const R = options.serverLimit
-    // The client's defaults: a sliding window with a 5% margin.
+    // The client's defaults: a sliding window counted from responses, no margin.
     const matched = yield* scenario("R per second (matched, defaults)", options, { limit: R, intervalMillis: 1000 })
     const tooHigh = yield* scenario("2R per second (too high, defaults)", options, {
       limit: 2 * R,
       intervalMillis: 1000
     })
-    // Not goals, diagnoses: the token bucket (bursts refill within the window) and the sliding
-    // window without its margin (arrival jitter).
+    // Not goals, diagnoses: the token bucket (bursts refill within the window) and the window
+    // counted from reservations without a margin (arrival jitter).
     const spaced = yield* scenario("R per second, token bucket", options, {
       limit: R,
       intervalMillis: 1000,
       algorithm: "token-bucket"
     })
-    const sliding = yield* scenario("R per second, sliding window without margin", options, {
+    const sliding = yield* scenario("R per second, counted from reservations, without margin", options, {
       limit: R,
       intervalMillis: 1000,
       algorithm: "sliding-window",
+      countFrom: "reservation",
       marginMillis: 0
     })
     // The matched row again, against a server that counts a sliding window.
@@ -189,13 +194,15 @@ const inProcess = (options: RateLimitOptions): Promise<ReadonlyArray<RateLimitRo
   }))
 
 /**
- * The pacing scenarios. Goals: the client's defaults in 1 process, and in 3 processes sharing
- * one Redis, against a sliding server window. Control: 3 processes with a limiter each. Proposed:
- * the engine change recommended in BENCHMARKS.md, prototyped as a bench-only store
- * (`pacingWorker.ts`: each request counts from its response, in-flight requests hold their slot).
+ * The pacing scenarios. Goals: the client's defaults (a sliding window counted from responses)
+ * in 1 process, and in 3 processes sharing one Redis (`RedisRateLimitStore`), against a sliding
+ * server window. Controls and diagnoses: a fixed server window, 3 processes with a limiter each,
+ * the earlier algorithm (counted from reservations, 5% margin) in 1 and 3 processes, and the cost
+ * of counting from responses when the server answers 100 ms after admitting.
  */
 export const pacingScenarios = (R: number): ReadonlyArray<Pacing.PacingScenario> => {
   const defaults = { limit: R, interval: "1 second" } as const
+  const reservation = { ...defaults, countFrom: "reservation" } as const
   return [
     {
       name: "1 process, defaults",
@@ -219,7 +226,8 @@ export const pacingScenarios = (R: number): ReadonlyArray<Pacing.PacingScenario>
       store: "memory",
       serverWindow: "fixed",
       rateLimit: defaults,
-      goal: false
+      goal: false,
+      runs: 2
     },
     {
       name: "control: 3 processes, a memory store each",
@@ -231,30 +239,22 @@ export const pacingScenarios = (R: number): ReadonlyArray<Pacing.PacingScenario>
       runs: 1
     },
     {
-      name: "diagnosis: 3 processes, one Redis, defaults but not adaptive",
-      workers: 3,
-      store: "redis",
-      serverWindow: "sliding",
-      rateLimit: { ...defaults, adaptive: false },
-      goal: false,
-      runs: 2
-    },
-    {
-      name: "diagnosis: 1 process, margin 100 ms",
+      name: "diagnosis: 1 process, counted from reservations (the earlier default)",
       workers: 1,
       store: "memory",
       serverWindow: "sliding",
-      rateLimit: { ...defaults, margin: "100 millis" },
+      rateLimit: reservation,
       goal: false,
       runs: 2
     },
     {
-      name: "proposed: 1 process, counted from responses, margin 0",
-      workers: 1,
-      store: "response-committed",
+      name: "diagnosis: 3 processes, one Redis, counted from reservations, adaptive (the earlier default)",
+      workers: 3,
+      store: "redis",
       serverWindow: "sliding",
-      rateLimit: { ...defaults, margin: "0 millis" },
-      goal: false
+      rateLimit: { ...reservation, adaptive: true },
+      goal: false,
+      runs: 2
     },
     // The cost of counting from responses: a server that answers 100 ms after admitting.
     {
@@ -268,22 +268,14 @@ export const pacingScenarios = (R: number): ReadonlyArray<Pacing.PacingScenario>
       serverLatencyMillis: 100
     },
     {
-      name: "diagnosis: proposed, 1 process, server answers 100 ms after admission",
+      name: "diagnosis: 1 process, counted from reservations, server answers 100 ms after admission",
       workers: 1,
-      store: "response-committed",
+      store: "memory",
       serverWindow: "sliding",
-      rateLimit: { ...defaults, margin: "0 millis" },
+      rateLimit: reservation,
       goal: false,
       runs: 2,
       serverLatencyMillis: 100
-    },
-    {
-      name: "proposed: 3 processes, one Redis, counted from responses, margin 0, not adaptive",
-      workers: 3,
-      store: "redis-committed",
-      serverWindow: "sliding",
-      rateLimit: { ...defaults, margin: "0 millis", adaptive: false },
-      goal: false
     }
   ]
 }

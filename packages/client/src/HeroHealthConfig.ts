@@ -61,8 +61,11 @@ export interface Options {
   /** Per-operation overrides of retries, timeouts and rate limits. */
   readonly policies?: Partial<Record<OperationId, Partial<OperationPolicy>>> | undefined
   /**
-   * The client-wide rate limit over all operations (default 10 per second; Hero sets the real
-   * figure per partner agreement), or `"unlimited"`.
+   * The client-wide rate limit over all operations (default {@link defaultRateLimit}, 10 per
+   * second; Hero sets the real figure per partner agreement), or `"unlimited"`. By default a
+   * sliding window counted from responses: at most `limit` requests in flight or answered within
+   * any `interval` (see `RateLimit`). Shared between processes through a shared
+   * `RateLimitStore` (`RedisRateLimitStore`), which also turns `adaptive` off unless set.
    */
   readonly rateLimit?: RateLimit | "unlimited" | undefined
   readonly retryBudget?: RetryBudget | undefined
@@ -84,6 +87,9 @@ export interface Options {
 }
 
 /**
+ * The default client-wide rate limit: 10 per second, a sliding window counted from responses
+ * (no margin; `adaptive` unless the store is shared).
+ *
  * @since 0.1.0
  * @category constants
  */

@@ -61,6 +61,18 @@ export type RetryOn = "transient" | "unsent" | "never"
 /**
  * A rate limit: `limit` requests per `interval`.
  *
+ * @example
+ * ```ts
+ * import type { RateLimit } from "@hero-effect/client"
+ *
+ * // The default algorithm: no window of 1 s (fixed or sliding, on the server's clock) ever
+ * // sees more than 20 of this client's requests, however late they travel.
+ * const partner: RateLimit = { limit: 20, interval: "1 second" }
+ *
+ * // Smoother, for a server that refills a bucket rather than counting a window.
+ * const bucket: RateLimit = { limit: 20, interval: "1 second", algorithm: "token-bucket" }
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -76,16 +88,36 @@ export interface RateLimit {
    */
   readonly algorithm?: "token-bucket" | "sliding-window" | undefined
   /**
-   * Sliding window only: time added to every window, so that arrival jitter (a first request
-   * paying for its connection, a busy event loop) cannot put `limit + 1` requests into one of the
-   * server's windows. Default: 5% of `interval`.
+   * Sliding window only: from when a request counts.
+   *
+   * `"response"` (the default): a request holds its place while in flight, and for one window
+   * from its response (any status, or its failure). The response is an upper bound of when the
+   * server admitted it, so a request that travels late (a busy event loop, a slow connection,
+   * another process's stall) can never put `limit + 1` into one of the server's windows. The
+   * cost: each place is reused one window after a response rather than one window after the
+   * send, so a server that answers `d` after admitting allows about `limit / (interval + d)`.
+   *
+   * `"reservation"`: a request counts from when the limiter let it go (the earlier behaviour):
+   * full rate whatever the latency, but arrival jitter larger than `margin` draws 429s from a
+   * sliding-window server.
+   *
+   * @since 0.3.0
+   */
+  readonly countFrom?: "response" | "reservation" | undefined
+  /**
+   * Sliding window only: time added to every window, against a server whose window is longer
+   * than it says, or (with `countFrom: "reservation"`) arrival jitter. Default: none when
+   * counting from responses (nothing to absorb), 5% of `interval` when counting from
+   * reservations.
    */
   readonly margin?: Duration.DurationInput | undefined
   /**
-   * Client-wide limit only (default `true`): after a 429 that says when to come back, lower the
-   * limit to what the server accepted in the last interval, then raise it by one per interval
-   * without a 429 until it is back at `limit`. A client set too high, or sharing its key with
-   * another process, then stops drawing a 429 every window.
+   * Client-wide limit only: after a 429 that says when to come back, lower the limit to what the
+   * server accepted in the last interval, then raise it by one per interval without a 429 until
+   * it is back at `limit`. A client set too high, or sharing its key with another process, then
+   * stops drawing a 429 every window. Default: `true` with a store of one process (the in-memory
+   * one), `false` with a shared store (`RedisRateLimitStore`), which already counts every
+   * process's requests.
    */
   readonly adaptive?: boolean | undefined
 }

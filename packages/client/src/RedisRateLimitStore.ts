@@ -7,12 +7,24 @@
  * **Atomic, on one clock.** Every operation is one Lua script (EVALSHA, loaded with EVAL when
  * Redis does not have it), so concurrent callers never interleave, and every script reads the
  * time with Redis's `TIME`: processes whose clocks disagree still agree on who reserved what.
- * The `nowMillis` the engine passes to `reserve` and `reserveSliding` is therefore ignored; the
- * wait they return (milliseconds, as from the memory store) is counted from Redis's now, which
- * is the moment the caller asked give or take one round trip. The arithmetic is the memory
- * store's: GCRA for `reserve` (one key with the theoretical arrival time), a log of the last
- * `limit` reservations for `reserveSliding` (a list, never longer than `limit`, entries older
- * than one interval dropped). Every key has a TTL that ends when it stops mattering.
+ * The `nowMillis` the engine passes to `reserve`, `reserveSliding`, `acquireSliding` and
+ * `settleSliding` is therefore ignored; the waits returned (milliseconds, as from the memory
+ * store) are counted from Redis's now, which is the moment the caller asked give or take one
+ * round trip. The arithmetic is the memory store's:
+ *
+ * - the response-counted window (the default algorithm; `acquireSliding`, `settleSliding`): one
+ *   sorted set per key, a member per place (its ticket), scored by the Redis time of its response
+ *   once settled, or (negated) by when it is presumed lost while in flight. A place is taken only
+ *   while fewer than `limit` members remain after dropping answered ones older than the window
+ *   and lost ones; a response settles on Redis's clock, so a response is counted no earlier than
+ *   it arrived, whichever process sent the request;
+ * - GCRA for `reserve` (one key with the theoretical arrival time);
+ * - a log of the last `limit` reservations for `reserveSliding` (`countFrom: "reservation"`; a
+ *   list, never longer than `limit`, entries older than one interval dropped).
+ *
+ * Every key has a TTL that ends when it stops mattering. The client queues its own waiting
+ * requests per key, so Redis sees one question per process per free place or wait, not one per
+ * queued request.
  *
  * **Holds across clocks.** The engine computes a hold's end on its own clock and compares
  * `heldUntil` with its own clock. So the store converts at the edge: `holdUntil` sends how long
@@ -81,8 +93,9 @@ export interface Options {
 }
 
 /**
- * The default key prefix: `hero-effect:rl:`. Keys are `<prefix>tat:<key>` (token bucket),
- * `<prefix>log:<key>` (sliding window) and `<prefix>hold:<key>` (Retry-After holds).
+ * The default key prefix: `hero-effect:rl:`. Keys are `<prefix>win:<key>` (sliding window counted
+ * from responses, the default), `<prefix>tat:<key>` (token bucket), `<prefix>log:<key>` (sliding
+ * window counted from reservations) and `<prefix>hold:<key>` (Retry-After holds).
  *
  * @since 0.2.0
  * @category constants
@@ -92,6 +105,23 @@ export const defaultPrefix: string = internal.defaultPrefix
 /**
  * A store on Redis. It opens its own connection (closed with the scope) unless `client` is given.
  * Never fails: an unreachable Redis means operations are decided in process until it answers.
+ * Its `shared` is `true`: clients on it do not lower their limit after a 429 unless `adaptive`
+ * is set.
+ *
+ * @example
+ * ```ts
+ * import * as RedisRateLimitStore from "@hero-effect/client/RedisRateLimitStore"
+ * import { Effect } from "effect"
+ *
+ * // Two stores on one Redis, as two processes would have: a place one takes, the other sees.
+ * const program = Effect.gen(function*() {
+ *   const one = yield* RedisRateLimitStore.make({ url: "redis://127.0.0.1:6379" })
+ *   const two = yield* RedisRateLimitStore.make({ url: "redis://127.0.0.1:6379" })
+ *   const place = { key: "k", limit: 1, intervalMillis: 1_000, nowMillis: Date.now(), lostAfterMillis: 60_000 }
+ *   yield* one.acquireSliding({ ...place, ticket: "a" }) // { _tag: "Taken" }
+ *   yield* two.acquireSliding({ ...place, ticket: "b" }) // { _tag: "Wait", millis: 1000 }
+ * }).pipe(Effect.scoped)
+ * ```
  *
  * @since 0.2.0
  * @category constructors
@@ -110,6 +140,8 @@ export const make: (options?: Options) => Effect.Effect<RateLimitStore.Service, 
  * import * as RedisRateLimitStore from "@hero-effect/client/RedisRateLimitStore"
  * import { Layer, Redacted } from "effect"
  *
+ * // Every process with this layer and the same key and practice group shares one window of
+ * // 10 per second (counted from responses: no margin needed, `adaptive` off by default).
  * const HeroLive = HeroHealthClient.layer.pipe(
  *   Layer.provide(HeroHealthConfig.layerConfigWith({ rateLimit: { limit: 10, interval: "1 second" } })),
  *   Layer.provide(FetchHttpClient.layer),

@@ -258,10 +258,31 @@ describe("client-side rate limiting", () => {
       yield* Fiber.join(fiber)
     }))
 
-  it.effect("sliding-window (the default): never more than limit in any interval plus a 5% margin", () =>
+  it.effect("sliding-window (the default): never more than limit in any interval, counted from responses", () =>
     Effect.gen(function*() {
       const { count, hero, requests } = yield* clientWith([ok], {
         rateLimit: { limit: 2, interval: "1 second" }
+      })
+      const sentAt: Array<number> = []
+      const fiber = yield* Effect.fork(Effect.all(Array.from({ length: 5 }, () => hero.getPatientById(id)), {
+        concurrency: "unbounded"
+      }))
+      for (let t = 0; t <= 2_200; t += 50) {
+        const before = yield* count
+        yield* advance(t === 0 ? 0 : 50)
+        const after = yield* count
+        for (let i = before; i < after; i++) sentAt.push(t)
+      }
+      yield* Fiber.join(fiber)
+      // The scripted server answers at once: each place is reused one interval after its response.
+      expect(sentAt).toStrictEqual([0, 0, 1000, 1000, 2000])
+      expect((yield* requests).length).toBe(5)
+    }))
+
+  it.effect("countFrom: \"reservation\": never more than limit reservations in any interval plus a 5% margin", () =>
+    Effect.gen(function*() {
+      const { count, hero, requests } = yield* clientWith([ok], {
+        rateLimit: { limit: 2, interval: "1 second", countFrom: "reservation" }
       })
       const sentAt: Array<number> = []
       const fiber = yield* Effect.fork(Effect.all(Array.from({ length: 5 }, () => hero.getPatientById(id)), {
@@ -335,7 +356,7 @@ describe("client-side rate limiting", () => {
   it.effect("adaptive: after a 429 the client-wide limit drops to what the server accepted, then climbs back", () =>
     seeded(Effect.gen(function*() {
       const paced = { status: 429, headers: { "retry-after": "1" } }
-      // Per window of 1.05 s (limit + 5% margin): how many requests went out.
+      // Per 1.05 s: how many requests went out (the window is 1 s, counted from responses).
       const sentPerWindow = (adaptive: boolean) =>
         Effect.gen(function*() {
           const { count, hero } = yield* clientWith([ok, ok, ok, ok, paced, ok], {
@@ -371,9 +392,9 @@ describe("client-side rate limiting", () => {
       const learned = yield* sentPerWindow(true)
       const fixed = yield* sentPerWindow(false)
       // Without learning, each window sends the configured 10; with it, the 4 the server accepted
-      // (requests already queued keep the slots they reserved).
+      // plus one per interval since the 429 (queued requests ask again for every place).
       expect(fixed.windows).toStrictEqual([10, 10, 10, 10])
-      expect(learned.windows).toStrictEqual([4, 4, 4, 4])
+      expect(learned.windows).toStrictEqual([5, 6, 7, 8])
       expect(learned.recovered).toBe(10)
       expect(fixed.recovered).toBe(10)
     })))

@@ -1,7 +1,10 @@
+import * as Cause from "effect/Cause"
 import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import * as Exit from "effect/Exit"
+import * as Option from "effect/Option"
 import type * as ParseResult from "effect/ParseResult"
 import * as Random from "effect/Random"
 import * as Redacted from "effect/Redacted"
@@ -93,6 +96,7 @@ export const makeEngine = (
       Effect.flatMap(Clock.currentTimeMillis, (now) =>
         now + millis > deadlineAt ? Effect.fail(onDeadline(millis)) : Effect.sleep(Duration.millis(millis)))
 
+    // Token buckets and reservation-counted windows: a reservation that stands, and a wait.
     const reserve = (key: string, rateLimit: RateLimit, now: number): Effect.Effect<number> => {
       const intervalMillis = Duration.toMillis(rateLimit.interval)
       if (rateLimit.algorithm === "token-bucket") {
@@ -108,7 +112,7 @@ export const makeEngine = (
     // come back means the key's real allowance is lower than configured (set too high, or shared
     // with another process). The limit drops to the successes of the last interval, then climbs
     // back by one per interval without a 429.
-    const adaptive = overall !== undefined && overall.adaptive !== false
+    const adaptive = overall !== undefined && (overall.adaptive ?? !store.shared)
     const overallMillis = overall === undefined ? 0 : Duration.toMillis(overall.interval)
     let learnedLimit: number | undefined
     let learnedAt = 0
@@ -158,34 +162,135 @@ export const makeEngine = (
       return { ...overall, limit: learnedLimit }
     }
 
-    // Every attempt, retries included, passes the limiters (client-wide and the operation's: a
-    // reservation in each, then one wait for the later of the two); then waits out any hold a 429
-    // set. After waiting out a hold it queues again: requests released together by the end of a
-    // hold would otherwise all fire at once and draw the next 429. A hold it may not wait for
-    // (longer than the operation's `maxRetryAfter` or the call's deadline, or
-    // `onRateLimitHold: "fail"`) fails the attempt as RateLimited with `heldBack`, at once (it is
-    // checked before the limiters too): nothing was sent, so it is never a Timeout. Written
-    // without generators: this runs on every call.
+    // Response-counted windows (the default): a place per attempt, taken before sending and
+    // settled when the response (or failure) arrives. Waiting is per key and in order: one fiber
+    // of this client asks the store at a time, the others queue behind it, so a shared store
+    // sees one question per process per free place or per wait, not one per queued request.
+    // Tickets are unique across processes: a random prefix per client and a counter.
+    const ticketPrefix = globalThis.crypto.randomUUID()
+    let ticketCount = 0
+    const gates = new Map<string, Gate>()
+    const gateOf = (key: string) => {
+      let gate = gates.get(key)
+      if (gate === undefined) {
+        gate = makeGate()
+        gates.set(key, gate)
+      }
+      return gate
+    }
+    const settle = (places: Array<Place>, mayHaveReachedServer: boolean): Effect.Effect<void> =>
+      Effect.suspend(() => {
+        if (places.length === 0) {
+          return Effect.void
+        }
+        const ended = places.splice(0)
+        return Effect.flatMap(Clock.currentTimeMillis, (nowMillis) =>
+          Effect.forEach(ended, (place) =>
+            Effect.zipRight(
+              store.settleSliding({
+                key: place.key,
+                ticket: place.ticket,
+                intervalMillis: place.intervalMillis,
+                nowMillis,
+                mayHaveReachedServer
+              }),
+              // A freed place may let a waiter of this client go before its wait ends.
+              mayHaveReachedServer ? Effect.void : Effect.sync(() =>
+                gateOf(place.key).wake()
+              )
+            ), { discard: true }))
+      })
+    // Takes a place in `key`'s window (pushed on `places` as soon as the store answers, so the
+    // attempt settles it whatever happens next), waiting in this client's queue for the key.
+    const take = (
+      key: string,
+      rateLimit: RateLimit,
+      places: Array<Place>,
+      deadlineAt: number,
+      onDeadline: (millis: number) => Errors.Timeout | Errors.RateLimited
+    ): Effect.Effect<void, Errors.Timeout | Errors.RateLimited> => {
+      const gate = gateOf(key)
+      const intervalMillis = Duration.toMillis(rateLimit.interval) +
+        (rateLimit.margin === undefined ? 0 : Duration.toMillis(rateLimit.margin))
+      const ticket = `${ticketPrefix}:${(ticketCount++).toString(36)}`
+      const ask: Effect.Effect<void, Errors.Timeout | Errors.RateLimited> = Effect.flatMap(
+        Clock.currentTimeMillis,
+        (now) =>
+          Effect.flatMap(
+            // Uninterruptible: a place the store gave must reach `places`, to be settled.
+            Effect.uninterruptible(Effect.map(
+              store.acquireSliding({
+                key,
+                limit: key === allKey ? overallAt(now)!.limit : rateLimit.limit,
+                intervalMillis,
+                ticket,
+                nowMillis: now,
+                lostAfterMillis: Math.max(0, deadlineAt - now) + lostSlackMillis
+              }),
+              (answer) => {
+                if (answer._tag === "Taken") places.push({ key, ticket, intervalMillis })
+                return answer
+              }
+            )),
+            (answer) =>
+              answer._tag === "Taken"
+                ? Effect.void
+                : now + answer.millis > deadlineAt
+                ? Effect.fail(onDeadline(answer.millis))
+                : Effect.zipRight(gate.waitAtMost(Math.max(1, Math.ceil(answer.millis))), ask)
+          )
+      )
+      return gate.withLock(ask)
+    }
+    const countsResponses = (rateLimit: RateLimit | undefined): rateLimit is RateLimit =>
+      rateLimit !== undefined && rateLimit.algorithm !== "token-bucket" && rateLimit.countFrom !== "reservation"
+    const overallCountsResponses = countsResponses(overall)
+
+    // Every attempt, retries included, passes the limiters (client-wide and the operation's):
+    // first the reservations (token buckets, reservation-counted windows: one wait for the later
+    // of the two), then the places of response-counted windows (the operation's first, so a
+    // place in the client-wide window is not held while the operation's queue waits); then it
+    // waits out any hold a 429 set, its places freed. After waiting out a hold it queues again:
+    // requests released together by the end of a hold would otherwise all fire at once and draw
+    // the next 429. A hold it may not wait for (longer than the operation's `maxRetryAfter` or
+    // the call's deadline, or `onRateLimitHold: "fail"`) fails the attempt as RateLimited with
+    // `heldBack`, at once (it is checked before the limiters too): nothing was sent, so it is
+    // never a Timeout. Written without generators: this runs on every call.
     const acquire = (
       operation: OperationId,
       policy: OperationPolicy,
       deadlineAt: number,
       // A limiter wait that would pass the deadline: RateLimited (heldBack) while nothing this
       // call sent may have reached the server, else the deadline's Timeout.
-      onDeadline: (millis: number) => Errors.Timeout | Errors.RateLimited
+      onDeadline: (millis: number) => Errors.Timeout | Errors.RateLimited,
+      places: Array<Place>
     ): Effect.Effect<void, Errors.Timeout | Errors.RateLimited> => {
       const operationKey = `${scope}:op:${operation}`
       const maxHoldWait = Duration.toMillis(policy.maxRetryAfter)
-      const mayWait = (until: number, at: number) =>
-        waitOutHolds && until - at <= maxHoldWait && until <= deadlineAt
+      const mayWait = (until: number, at: number) => waitOutHolds && until - at <= maxHoldWait && until <= deadlineAt
       const heldBack = (until: number, at: number) =>
         Effect.fail(new Errors.RateLimited({ operation, retryAfterMillis: until - at, heldBack: true }))
+      const operationLimit = policy.rateLimit
+      const operationCountsResponses = countsResponses(operationLimit)
+      const takePlaces: Effect.Effect<void, Errors.Timeout | Errors.RateLimited> | undefined =
+        operationCountsResponses && overallCountsResponses
+          ? Effect.zipRight(
+            take(operationKey, operationLimit, places, deadlineAt, onDeadline),
+            take(allKey, overall!, places, deadlineAt, onDeadline)
+          )
+          : operationCountsResponses
+          ? take(operationKey, operationLimit, places, deadlineAt, onDeadline)
+          : overallCountsResponses
+          ? take(allKey, overall!, places, deadlineAt, onDeadline)
+          : undefined
       const round = (left: number): Effect.Effect<void, Errors.Timeout | Errors.RateLimited> =>
         Effect.flatMap(Clock.currentTimeMillis, (now) =>
           Effect.flatMap(
             Effect.zipWith(
-              overall === undefined ? noDelay : reserve(allKey, overallAt(now)!, now),
-              policy.rateLimit === undefined ? noDelay : reserve(operationKey, policy.rateLimit, now),
+              overall === undefined || overallCountsResponses ? noDelay : reserve(allKey, overallAt(now)!, now),
+              operationLimit === undefined || operationCountsResponses
+                ? noDelay
+                : reserve(operationKey, operationLimit, now),
               Math.max
             ),
             (delay) => {
@@ -193,10 +298,15 @@ export const makeEngine = (
                 Effect.flatMap(Clock.currentTimeMillis, (at) =>
                   until <= at || left <= 0
                     ? Effect.void
+                    // Held: the places taken are freed (nothing was sent) while it waits.
                     : mayWait(until, at)
-                    ? Effect.zipRight(Effect.sleep(Duration.millis(until - at)), round(left - 1))
+                    ? Effect.zipRight(
+                      settle(places, false),
+                      Effect.zipRight(Effect.sleep(Duration.millis(until - at)), round(left - 1))
+                    )
                     : heldBack(until, at)))
-              return delay > 0 ? Effect.zipRight(sleepWithin(delay, deadlineAt, onDeadline), afterLimits) : afterLimits
+              const afterPlaces = takePlaces === undefined ? afterLimits : Effect.zipRight(takePlaces, afterLimits)
+              return delay > 0 ? Effect.zipRight(sleepWithin(delay, deadlineAt, onDeadline), afterPlaces) : afterPlaces
             }
           ))
       // A hold this call will not wait for fails it before it takes a place in the limiters.
@@ -400,17 +510,37 @@ export const makeEngine = (
           }
           return Effect.fail(failure(operation, spec, response))
         }
-        const attempt: Effect.Effect<A, E | Errors.HeroHealthError> = Effect.flatMap(
-          acquire(operation, policy, deadlineAt, onLimiterDeadline),
-          () => {
-            attempts++
-            return Effect.flatMap(
-              Clock.currentTimeMillis,
-              (now) =>
-                Effect.flatMap(send(operation, policy, request, deadlineAt - now, onDeadline), onResponse)
-            )
-          }
-        )
+        // The places an attempt holds in response-counted windows are settled when its response
+        // (or failure) arrives, and whatever else ends it (an interruption, a hold it will not
+        // wait for, the deadline): never left to count until presumed lost.
+        const attempt: Effect.Effect<A, E | Errors.HeroHealthError> = Effect.suspend(() => {
+          const places: Array<Place> = []
+          let sent = false
+          return Effect.onExit(
+            Effect.flatMap(
+              acquire(operation, policy, deadlineAt, onLimiterDeadline, places),
+              () => {
+                attempts++
+                sent = true
+                return Effect.flatMap(
+                  Clock.currentTimeMillis,
+                  (now) =>
+                    Effect.flatMap(
+                      places.length === 0
+                        ? send(operation, policy, request, deadlineAt - now, onDeadline)
+                        : Effect.onExit(
+                          send(operation, policy, request, deadlineAt - now, onDeadline),
+                          (exit) =>
+                            settle(places, mayHaveReached(exit))
+                        ),
+                      onResponse
+                    )
+                )
+              }
+            ),
+            () => settle(places, sent)
+          )
+        })
         const refund = (a: A) => {
           tokens = Math.min(budget.capacity, tokens + budget.successRefund)
           return a
@@ -468,8 +598,7 @@ export const makeEngine = (
                     delayMillis: delay
                   })
                 )
-                yield* sleepWithin(delay, deadlineAt, () =>
-                  mayHaveActed ? onDeadline() : typed)
+                yield* sleepWithin(delay, deadlineAt, () => mayHaveActed ? onDeadline() : typed)
                 return yield* paced ? loop(retry, throttled + 1) : loop(retry + 1, throttled)
               })
             )
@@ -512,6 +641,75 @@ export const makeEngine = (
 
     return { run, invalidInput }
   })
+
+/** A place an attempt holds in a response-counted window. */
+interface Place {
+  readonly key: string
+  readonly ticket: string
+  readonly intervalMillis: number
+}
+
+// Added to what is left of a call's deadline for how long its place counts as in flight if never
+// settled (its process crashed): the transport's own timeout, timers firing late.
+const lostSlackMillis = 10_000
+
+// Whether a finished send may have reached the server: only a connection refused before
+// sending certainly did not.
+const mayHaveReached = (exit: Exit.Exit<RawResponse, Errors.HeroHealthError>): boolean =>
+  !(Exit.isFailure(exit) && Option.exists(
+    Cause.failureOption(exit.cause),
+    (error) => error._tag === "NetworkError" && !error.mayHaveReachedServer
+  ))
+
+/**
+ * One key's queue in a client: one fiber at a time asks the store (FIFO, unlike a semaphore's
+ * release, which wakes every waiter), and it sleeps until its wait ends or a place is freed.
+ */
+interface Gate {
+  readonly withLock: <A, E>(self: Effect.Effect<A, E>) => Effect.Effect<A, E>
+  readonly waitAtMost: (millis: number) => Effect.Effect<void>
+  readonly wake: () => void
+}
+
+const makeGate = (): Gate => {
+  let busy = false
+  const queue: Array<() => void> = []
+  const wakers = new Set<() => void>()
+  const enter = Effect.async<void>((resume) => {
+    if (!busy) {
+      busy = true
+      return resume(Effect.void)
+    }
+    const entry = () => resume(Effect.void)
+    queue.push(entry)
+    return Effect.sync(() => {
+      const at = queue.indexOf(entry)
+      if (at >= 0) queue.splice(at, 1)
+    })
+  })
+  // Hands the lock to the next in line, or frees it.
+  const leave = Effect.sync(() => {
+    const next = queue.shift()
+    if (next === undefined) busy = false
+    else next()
+  })
+  const woken = Effect.async<void>((resume) => {
+    const waker = () => {
+      wakers.delete(waker)
+      resume(Effect.void)
+    }
+    wakers.add(waker)
+    return Effect.sync(() => wakers.delete(waker))
+  })
+  return {
+    withLock: (self) =>
+      Effect.uninterruptibleMask((restore) => Effect.zipRight(restore(enter), Effect.ensuring(restore(self), leave))),
+    waitAtMost: (millis) => Effect.raceFirst(Effect.sleep(Duration.millis(millis)), woken),
+    wake: () => {
+      for (const waker of [...wakers]) waker()
+    }
+  }
+}
 
 const isParseError = (u: unknown): u is ParseResult.ParseError =>
   typeof u === "object" && u !== null && (u as { _tag?: unknown })._tag === "ParseError"

@@ -97,6 +97,70 @@ redis.call('PEXPIRE', key, ttl(at + interval - now))
 return fmt(at - now)
 `
 
+// The response-counted window: one sorted set per key, member = ticket. A place in flight has
+// score -(the time it is presumed lost), an answered one +(its response time), so both kinds
+// prune with one ZREMRANGEBYSCORE each, and the key's expiry only ever moves later.
+const window = `
+local key = KEYS[1]
+local function extend(ms)
+  local left = redis.call('PTTL', key)
+  if left < ms then redis.call('PEXPIRE', key, ttl(ms)) end
+end
+`
+
+/**
+ * Takes a place in the response-counted sliding window of KEYS[1], the arithmetic of
+ * \`RateLimitStore.makeMemory\`'s \`acquireSliding\`. ARGV: limit, window (ms), ticket, lost after
+ * (ms). Returns '0' when taken, else the wait (ms, at least 0.001) until a place can free.
+ * Answered places older than the window and places in flight past their loss time are dropped
+ * first, so the set never holds more than the places that count.
+ * @internal
+ */
+export const acquireSource = `${clock}${window}
+local limit = tonumber(ARGV[1])
+local interval = tonumber(ARGV[2])
+local lostAfter = tonumber(ARGV[4])
+redis.call('ZREMRANGEBYSCORE', key, '(0', fmt(now - interval))
+redis.call('ZREMRANGEBYSCORE', key, fmt(-now), '(0')
+local count = redis.call('ZCARD', key)
+if count < limit then
+  redis.call('ZADD', key, fmt(-(now + lostAfter)), ARGV[3])
+  extend(lostAfter + interval)
+  return '0'
+end
+local excess = count - limit + 1
+local answered = redis.call('ZCOUNT', key, '(0', '+inf')
+local wait = interval
+if excess <= answered then
+  local nth = redis.call('ZRANGEBYSCORE', key, '(0', '+inf', 'WITHSCORES', 'LIMIT', int(excess - 1), 1)
+  wait = tonumber(nth[2]) + interval - now
+else
+  local first = redis.call('ZREVRANGEBYSCORE', key, '(0', '-inf', 'WITHSCORES', 'LIMIT', 0, 1)
+  if first[2] then
+    local lost = -tonumber(first[2]) - now
+    if lost < wait then wait = lost end
+  end
+end
+if wait < 0.001 then wait = 0.001 end
+return fmt(wait)
+`
+
+/**
+ * Settles a place of KEYS[1]. ARGV: ticket, window (ms), '1' when the request may have reached
+ * the server (it counts from now, Redis's, for one window: re-added if it was presumed lost or
+ * taken elsewhere) or '0' (freed). Returns '1'.
+ * @internal
+ */
+export const settleSource = `${clock}${window}
+if ARGV[3] == '1' then
+  redis.call('ZADD', key, fmt(now), ARGV[1])
+  extend(tonumber(ARGV[2]))
+else
+  redis.call('ZREM', key, ARGV[1])
+end
+return '1'
+`
+
 /**
  * A hold: KEYS[1] holds the Redis time until which the key is held. ARGV: how long from now
  * (ms, from the caller's clock). Only ever moves later (an atomic max). Returns 1 when moved.
@@ -139,6 +203,8 @@ const script = (source: string): Script => ({ source, sha: createHash("sha1").up
 
 const gcra = script(gcraSource)
 const sliding = script(slidingSource)
+const acquire = script(acquireSource)
+const settleWindow = script(settleSource)
 const hold = script(holdSource)
 const held = script(heldSource)
 
@@ -295,6 +361,8 @@ const usable = (limit: number, intervalMillis: number) =>
 const usableSliding = (limit: number, intervalMillis: number) =>
   Number.isSafeInteger(limit) && usable(limit, intervalMillis)
 
+const taken: RateLimitStore.SlidingAnswer = { _tag: "Taken" }
+
 /** @internal */
 export const make = (options: Options = {}): Effect.Effect<RateLimitStore.Service, never, Scope.Scope> =>
   Effect.gen(function*() {
@@ -371,8 +439,10 @@ export const make = (options: Options = {}): Effect.Effect<RateLimitStore.Servic
     const tatKey = (key: string) => `${prefix}tat:${key}`
     const logKey = (key: string) => `${prefix}log:${key}`
     const holdKey = (key: string) => `${prefix}hold:${key}`
+    const windowKey = (key: string) => `${prefix}win:${key}`
 
     const service: RateLimitStore.Service = {
+      shared: true,
       // `nowMillis` is the caller's clock: unused here, Redis's own clock decides (see the module).
       reserve: (key, limit, intervalMillis, nowMillis) => {
         const fallback = memory.reserve(key, limit, intervalMillis, nowMillis)
@@ -386,6 +456,43 @@ export const make = (options: Options = {}): Effect.Effect<RateLimitStore.Servic
           ? attempt(call(sliding, logKey(key), [String(limit), String(intervalMillis)]), fallback, true)
           : fallback
       },
+      // Places are taken and settled on Redis's clock: `nowMillis` is unused there. While Redis
+      // does not answer they are taken in process; every settlement is also recorded in process,
+      // so an outage starts from this process's recent responses rather than from nothing.
+      acquireSliding: (request) => {
+        const fallback = memory.acquireSliding(request)
+        return usableSliding(request.limit, request.intervalMillis) && Number.isFinite(request.lostAfterMillis) &&
+            request.lostAfterMillis >= 0
+          ? attempt(
+            Effect.map(
+              call(acquire, windowKey(request.key), [
+                String(request.limit),
+                String(request.intervalMillis),
+                request.ticket,
+                String(request.lostAfterMillis)
+              ]),
+              (wait): RateLimitStore.SlidingAnswer => wait <= 0 ? taken : { _tag: "Wait", millis: wait }
+            ),
+            fallback,
+            true
+          )
+          : fallback
+      },
+      settleSliding: (settlement) =>
+        Effect.zipRight(
+          memory.settleSliding(settlement),
+          Number.isFinite(settlement.intervalMillis) && settlement.intervalMillis >= 0
+            ? attempt(
+              Effect.asVoid(call(settleWindow, windowKey(settlement.key), [
+                settlement.ticket,
+                String(settlement.intervalMillis),
+                settlement.mayHaveReachedServer ? "1" : "0"
+              ])),
+              Effect.void,
+              true
+            )
+            : Effect.void
+        ),
       // The caller's `untilMillis` is on its clock: what crosses to Redis is how long from now.
       holdUntil: (key, untilMillis) =>
         Effect.zipRight(
