@@ -21,14 +21,17 @@
 //
 // Retention: with --purge, it deletes what the storage keeps of the run's finished executions (the
 // records read, decisions, outcomes, write claims) and processes nothing; unfinished ones stay.
+// With --purge-older-than AGE (30d, 12h, 90m), it purges every run's finished executions first
+// submitted more than AGE ago, whatever the run (no --ids or --run-id needed): a retention job.
 // (On PostgreSQL, purge while no worker runs: the purging process joins as a runner.)
 //   tsx --conditions=@hero-effect/source durable.ts --purge --ids ids.txt --db engine.db --run-id run-1
+//   tsx --conditions=@hero-effect/source durable.ts --purge-older-than 30d --db engine.db
 import { NodeRuntime } from "@effect/platform-node"
 import { HeroHealthClient, HeroHealthConfig } from "@hero-effect/client"
 import type { PatientId } from "@hero-effect/schema"
 import { Approver, Batch, DurableEngine, PatientLease, ProcessPatient } from "@hero-effect/workflows"
 import * as DurablePostgres from "@hero-effect/workflows/DurablePostgres"
-import { Console, Effect, Layer, Stream } from "effect"
+import { Console, Duration, Effect, Layer, Stream } from "effect"
 import { spawn } from "node:child_process"
 import * as fs from "node:fs"
 import * as net from "node:net"
@@ -49,8 +52,19 @@ const count = (name: string, fallback: number): number => {
   return Number.isInteger(n) && n >= 0 ? n : fail(`--${name} must be a whole number, not ${JSON.stringify(text)}`)
 }
 
-const idsFile = required("ids")
-const runId = required("run-id")
+// 30d, 12h, 90m (or days/hours/minutes spelled out).
+const parseAge = (text: string): Duration.Duration => {
+  const match = /^(\d+)\s*(d|days?|h|hours?|m|min|minutes?)$/.exec(text.trim())
+  if (match === null) return fail(`--purge-older-than takes an age like 30d, 12h or 90m, not ${JSON.stringify(text)}`)
+  const n = Number(match[1])
+  const unit = match[2]!
+  return unit.startsWith("d") ? Duration.days(n) : unit.startsWith("h") ? Duration.hours(n) : Duration.minutes(n)
+}
+const olderThan = argument("purge-older-than")
+const purgeAge = olderThan === undefined ? undefined : parseAge(olderThan)
+
+const idsFile = purgeAge === undefined ? required("ids") : argument("ids")
+const runId = purgeAge === undefined ? required("run-id") : argument("run-id") ?? ""
 const postgres = argument("postgres") ?? process.env.HERO_DURABLE_POSTGRES_URL
 const db = postgres === undefined ? required("db") : undefined
 const concurrency = count("concurrency", 4)
@@ -61,9 +75,11 @@ const workerIndex = count("worker-index", 0)
 const workerCount = Math.max(1, count("worker-count", 1))
 if (workers > 0 && postgres === undefined) fail("--workers needs --postgres (a SQLite file has one process)")
 
-const ids = fs.readFileSync(idsFile, "utf8").split(/\r?\n/).map((l) => l.trim()).filter((l) => l.length > 0) as Array<
-  PatientId
->
+const ids = idsFile === undefined ?
+  [] :
+  fs.readFileSync(idsFile, "utf8").split(/\r?\n/).map((l) => l.trim()).filter((l) => l.length > 0) as Array<
+    PatientId
+  >
 
 // Each worker starts at its own place in the list, so N workers keep N different executions
 // moving instead of all waiting on the same ones; each still submits (and reports) every id.
@@ -130,6 +146,19 @@ const purge = (runnerPort: number) =>
     )
   }).pipe(Effect.provide(engine(runnerPort)))
 
+const purgeByAge = (runnerPort: number, age: Duration.Duration) =>
+  Effect.gen(function*() {
+    const report = yield* DurableEngine.purgeOlderThan(age)
+    for (const run of report.runs) {
+      yield* Console.log(`Run ${run.runId}: ${run.purged} finished executions purged, ${run.skipped} unfinished kept`)
+    }
+    yield* Console.log(
+      `Older than ${
+        Duration.format(age)
+      }: ${report.purged} executions purged in ${report.runs.length} run(s), ${report.skipped} unfinished kept`
+    )
+  }).pipe(Effect.provide(engine(runnerPort)))
+
 /** --workers N: this script N times as workers, each with its own port and report; then one report. */
 const supervise = async (): Promise<number> => {
   const children = await Promise.all(Array.from({ length: workers }, async (_, index) => {
@@ -170,7 +199,10 @@ if (workers > 0) {
   supervise().then((code) => process.exit(code), (error) => fail(String(error)))
 } else {
   const port = count("runner-port", 0)
-  const start = (p: number) => NodeRuntime.runMain(process.argv.includes("--purge") ? purge(p) : program(p))
+  const start = (p: number) =>
+    NodeRuntime.runMain(
+      purgeAge !== undefined ? purgeByAge(p, purgeAge) : process.argv.includes("--purge") ? purge(p) : program(p)
+    )
   if (postgres === undefined || port > 0) start(port)
   else freePort().then(start, (error) => fail(String(error)))
 }

@@ -13,7 +13,7 @@
  * (and the client, approver and lease layers) on top.
  *
  * Storage grows by about one message and one reply row per activity (under 1 KB each on SQLite)
- * and is not purged by the engine.
+ * and is not purged by the engine: {@link purgeOlderThan} (or {@link purge}) is the retention.
  *
  * @since 0.2.0
  */
@@ -31,12 +31,14 @@ import * as SqliteClient from "@effect/sql-sqlite-node/SqliteClient"
 import type { SqlError } from "@effect/sql/SqlError"
 import * as WorkflowEngine from "@effect/workflow/WorkflowEngine"
 import type { PatientId } from "@hero-effect/schema"
+import * as Clock from "effect/Clock"
 import type * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
-import type * as Duration from "effect/Duration"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import { ProcessPatient } from "./ProcessPatient.js"
+import * as RunLedger from "./RunLedger.js"
 import * as WriteAttempts from "./WriteAttempts.js"
 
 /**
@@ -45,7 +47,7 @@ import * as WriteAttempts from "./WriteAttempts.js"
  * @since 0.2.0
  * @category models
  */
-export type Engine = WorkflowEngine.WorkflowEngine | WriteAttempts.WriteAttempts
+export type Engine = WorkflowEngine.WorkflowEngine | WriteAttempts.WriteAttempts | RunLedger.RunLedger
 
 /**
  * What a cluster engine layer provides besides: its sharding and message storage (for
@@ -62,7 +64,11 @@ export type ClusterEngine = Engine | Sharding.Sharding | Runners.Runners | Messa
  * @since 0.2.0
  * @category layers
  */
-export const layerMemory: Layer.Layer<Engine> = Layer.merge(WorkflowEngine.layerMemory, WriteAttempts.layerMemory)
+export const layerMemory: Layer.Layer<Engine> = Layer.mergeAll(
+  WorkflowEngine.layerMemory,
+  WriteAttempts.layerMemory,
+  RunLedger.layerMemory
+)
 
 /**
  * @since 0.2.0
@@ -86,7 +92,7 @@ export interface SqliteOptions {
  * @category layers
  */
 export const layerSqlite = (options: SqliteOptions): Layer.Layer<ClusterEngine, ConfigError.ConfigError | SqlError> =>
-  Layer.merge(ClusterWorkflowEngine.layer, WriteAttempts.layerSql).pipe(
+  Layer.mergeAll(ClusterWorkflowEngine.layer, WriteAttempts.layerSql, RunLedger.layerSql).pipe(
     Layer.provideMerge(SingleRunner.layer({
       runnerStorage: "sql",
       shardingConfig: { entityReplyPollInterval: options.replyPollInterval ?? "20 millis" }
@@ -124,9 +130,11 @@ export const purge = (
     const sharding = yield* Sharding.Sharding
     const storage = yield* MessageStorage.MessageStorage
     const attempts = yield* WriteAttempts.WriteAttempts
+    const ledger = yield* RunLedger.RunLedger
     const shardGroup = Context.get(ProcessPatient.annotations, ClusterSchema.ShardGroup)
     const entityType = EntityType.make(`Workflow/${ProcessPatient.name}`)
     const purged: Array<string> = []
+    const purgedPatients: Array<PatientId> = []
     let skipped = 0
     for (const patientId of patientIds) {
       const executionId = yield* ProcessPatient.executionId({ runId, patientId })
@@ -140,7 +148,65 @@ export const purge = (
         new EntityAddress({ entityType, entityId, shardId: sharding.getShardId(entityId, shardGroup(entityId)) })
       )
       purged.push(executionId)
+      purgedPatients.push(patientId)
     }
     yield* attempts.forget(purged)
+    yield* ledger.forget(runId, purgedPatients)
     return { purged: purged.length, skipped }
+  })
+
+/**
+ * What {@link purgeOlderThan} did: per run, executions purged and skipped (unfinished).
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface AgePurgeReport extends PurgeReport {
+  /** The runs that had executions first submitted before the cutoff, oldest first. */
+  readonly runs: ReadonlyArray<{ readonly runId: string } & PurgeReport>
+}
+
+/**
+ * Retention by age: {@link purge} for every execution first submitted more than `age` ago (as
+ * `RunLedger` recorded it when `ProcessPatient.runDurable` submitted it), run by run. Unfinished
+ * executions are kept (and found again by the next purge). Executions submitted some other way
+ * than `runDurable` are not in the ledger: purge those by id.
+ *
+ * Run it while no worker is processing the runs it purges (from a scheduled job, say: `durable.ts
+ * --purge-older-than 30d` in the examples).
+ *
+ * @example
+ * ```ts
+ * import { DurableEngine } from "@hero-effect/workflows"
+ * import { Effect } from "effect"
+ *
+ * // Keep 30 days of finished executions in engine.db.
+ * const retention = DurableEngine.purgeOlderThan("30 days").pipe(
+ *   Effect.provide(DurableEngine.layerSqlite({ filename: "engine.db" }))
+ * )
+ * ```
+ *
+ * @since 0.2.0
+ * @category retention
+ */
+export const purgeOlderThan = (
+  age: Duration.DurationInput
+): Effect.Effect<AgePurgeReport, PersistenceError, ClusterEngine> =>
+  Effect.gen(function*() {
+    const ledger = yield* RunLedger.RunLedger
+    const now = yield* Clock.currentTimeMillis
+    const entries = yield* ledger.submittedBefore(now - Duration.toMillis(age))
+    const byRun = new Map<string, Array<PatientId>>()
+    for (const entry of entries) {
+      const ids = byRun.get(entry.runId)
+      if (ids === undefined) byRun.set(entry.runId, [entry.patientId])
+      else ids.push(entry.patientId)
+    }
+    const runs: Array<{ readonly runId: string } & PurgeReport> = []
+    for (const [runId, ids] of byRun) runs.push({ runId, ...(yield* purge(runId, ids)) })
+    return {
+      runs,
+      purged: runs.reduce((n, r) => n + r.purged, 0),
+      skipped: runs.reduce((n, r) => n + r.skipped, 0)
+    }
   })

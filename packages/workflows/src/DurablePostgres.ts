@@ -36,6 +36,7 @@ import type * as Scope from "effect/Scope"
 import type * as DurableEngine from "./DurableEngine.js"
 import * as internal from "./internal/pgLease.js"
 import * as PatientLease from "./PatientLease.js"
+import * as RunLedger from "./RunLedger.js"
 import * as WriteAttempts from "./WriteAttempts.js"
 
 /**
@@ -109,7 +110,7 @@ export const layer = (
   DurableEngine.ClusterEngine | PatientLease.PatientLease,
   ConfigError.ConfigError | SqlError | SocketServer.SocketServerError
 > =>
-  Layer.mergeAll(ClusterWorkflowEngine.layer, WriteAttempts.layerSql, layerLease).pipe(
+  Layer.mergeAll(ClusterWorkflowEngine.layer, WriteAttempts.layerSql, RunLedger.layerSql, layerLease).pipe(
     Layer.provideMerge(NodeClusterSocket.layer({
       storage: "sql",
       shardingConfig: {

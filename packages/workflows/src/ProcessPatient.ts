@@ -39,6 +39,7 @@ import * as Outcome from "./Outcome.js"
 import type * as PatientLease from "./PatientLease.js"
 import * as Pipeline from "./Pipeline.js"
 import * as PopulationCache from "./PopulationCache.js"
+import * as RunLedger from "./RunLedger.js"
 import * as WriteAttempts from "./WriteAttempts.js"
 
 /**
@@ -148,7 +149,8 @@ export interface RunOptions extends Batch.RunOptions {}
 /**
  * Submits one `ProcessPatient` per patient of the stream (bounded concurrency, default 8) and
  * gathers their outcomes into a `Batch.Report`, with the same progress and outcome callbacks as
- * `Batch.run`. Run again with the same `runId` (after a crash, say), it returns the stored
+ * `Batch.run`. With a `RunLedger` in context (every `DurableEngine` layer has one), each
+ * submission is recorded first, for retention by age (`DurableEngine.purgeOlderThan`). Run again with the same `runId` (after a crash, say), it returns the stored
  * outcomes of finished patients without a request and lets the engine finish the others.
  *
  * @since 0.2.0
@@ -158,4 +160,14 @@ export const runDurable = <E, R>(
   patientIds: Stream.Stream<PatientId, E, R>,
   options: RunOptions
 ): Effect.Effect<Batch.Report, E, R | WorkflowEngine> =>
-  Batch.runWith(patientIds, options, (patientId) => ProcessPatient.execute({ runId: options.runId, patientId }))
+  Effect.flatMap(
+    Effect.serviceOption(RunLedger.RunLedger),
+    (ledger) =>
+      Batch.runWith(patientIds, options, (patientId) => {
+        const execute = ProcessPatient.execute({ runId: options.runId, patientId })
+        // Recorded before it is submitted: a crash in between leaves nothing retention cannot find.
+        return ledger._tag === "None"
+          ? execute
+          : Effect.zipRight(ledger.value.submitted(options.runId, patientId), execute)
+      })
+  )

@@ -147,6 +147,14 @@ export * as WriteAttempts from "./WriteAttempts.js"
 export * as ProcessPatient from "./ProcessPatient.js"
 
 /**
+ * When each execution of a durable run was first submitted: what retention by age reads
+ * (`DurableEngine.purgeOlderThan`).
+ *
+ * @since 0.2.0
+ */
+export * as RunLedger from "./RunLedger.js"
+
+/**
  * Where durable executions are kept: in memory or in a SQLite file.
  *
  * @since 0.2.0

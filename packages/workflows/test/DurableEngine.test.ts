@@ -5,8 +5,8 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Sandbox } from "@hero-effect/sandbox"
 import type { PatientId } from "@hero-effect/schema"
-import { DurableEngine, ProcessPatient } from "@hero-effect/workflows"
-import { Effect } from "effect"
+import { DurableEngine, ProcessPatient, RunLedger } from "@hero-effect/workflows"
+import { Clock, Effect } from "effect"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
@@ -84,5 +84,57 @@ describe("ProcessPatient on SQLite", () => {
         )
       ),
     300_000
+  )
+
+  it.live(
+    "retention by age: purgeOlderThan purges the runs first submitted before the cutoff, and only those",
+    () =>
+      Effect.gen(function*() {
+        const sandbox = yield* Sandbox.Sandbox
+        const ids = sandbox.world.patients.map((p) => p.id as PatientId)
+        // The old run is submitted 40 days ago: its fibers read a clock 40 days behind (timers as usual).
+        const real = yield* Effect.clock
+        const offset = 40 * 86_400_000
+        const fortyDaysAgo: Clock.Clock = {
+          [Clock.ClockTypeId]: Clock.ClockTypeId,
+          unsafeCurrentTimeMillis: () => real.unsafeCurrentTimeMillis() - offset,
+          unsafeCurrentTimeNanos: () => real.unsafeCurrentTimeNanos() - BigInt(offset) * 1_000_000n,
+          currentTimeMillis: Effect.sync(() => real.unsafeCurrentTimeMillis() - offset),
+          currentTimeNanos: Effect.sync(() => real.unsafeCurrentTimeNanos() - BigInt(offset) * 1_000_000n),
+          sleep: (duration) => real.sleep(duration)
+        }
+        const old = yield* Effect.withClock(durable("old-run", 4), fortyDaysAgo)
+        expect(old.report.outcomes["Failed"] ?? 0).toBe(0)
+        yield* durable("new-run", 4)
+        const ledger = yield* RunLedger.RunLedger
+        const all = yield* ledger.submittedBefore(Number.MAX_SAFE_INTEGER)
+        expect(all.length).toBe(2 * ids.length)
+
+        const report = yield* DurableEngine.purgeOlderThan("30 days")
+        expect(report).toStrictEqual({
+          runs: [{ runId: "old-run", purged: ids.length, skipped: 0 }],
+          purged: ids.length,
+          skipped: 0
+        })
+        const complete = (runId: string, patientId: PatientId) =>
+          Effect.flatMap(
+            ProcessPatient.ProcessPatient.executionId({ runId, patientId }),
+            (executionId) => Effect.map(ProcessPatient.ProcessPatient.poll(executionId), (r) => r?._tag === "Complete")
+          )
+        for (const patientId of ids) {
+          expect(yield* complete("old-run", patientId)).toBe(false)
+          expect(yield* complete("new-run", patientId)).toBe(true)
+        }
+        // The ledger forgot what was purged; nothing is old enough any more.
+        expect((yield* ledger.submittedBefore(Number.MAX_SAFE_INTEGER)).map((e) => e.runId)).toStrictEqual(
+          ids.map(() => "new-run")
+        )
+        expect(yield* DurableEngine.purgeOlderThan("30 days")).toStrictEqual({ runs: [], purged: 0, skipped: 0 })
+      }).pipe(
+        Effect.provide(
+          durableWorld(DurableEngine.layerSqlite({ filename: ":memory:" }), world())
+        )
+      ),
+    900_000
   )
 })
