@@ -673,26 +673,33 @@ interface Gate {
 
 const makeGate = (): Gate => {
   let busy = false
-  const queue: Array<() => void> = []
+  const queue: Array<{ readonly resume: () => void; granted: boolean }> = []
   const wakers = new Set<() => void>()
+  // Hands the lock to the next in line, or frees it.
+  const pass = () => {
+    const next = queue.shift()
+    if (next === undefined) {
+      busy = false
+    } else {
+      next.granted = true
+      next.resume()
+    }
+  }
   const enter = Effect.async<void>((resume) => {
     if (!busy) {
       busy = true
       return resume(Effect.void)
     }
-    const entry = () => resume(Effect.void)
+    const entry = { resume: () => resume(Effect.void), granted: false }
     queue.push(entry)
     return Effect.sync(() => {
       const at = queue.indexOf(entry)
       if (at >= 0) queue.splice(at, 1)
+      // Interrupted as the lock was handed over (that resumption is then ignored): pass it on.
+      else if (entry.granted) pass()
     })
   })
-  // Hands the lock to the next in line, or frees it.
-  const leave = Effect.sync(() => {
-    const next = queue.shift()
-    if (next === undefined) busy = false
-    else next()
-  })
+  const leave = Effect.sync(pass)
   const woken = Effect.async<void>((resume) => {
     const waker = () => {
       wakers.delete(waker)
