@@ -62,7 +62,11 @@ for (let run = 1; run <= runs; run++) {
     loadavg,
     status: result.status
   })
-  console.log(`run ${run}: ${passed} passed, ${failed} failed in ${results.at(-1).seconds} s (load ${loadavg}); output in ${logFile}`)
+  console.log(
+    `run ${run}: ${passed} passed, ${failed} failed in ${
+      results.at(-1).seconds
+    } s (load ${loadavg}); output in ${logFile}`
+  )
   if (result.status !== 0) {
     for (const line of out.split("\n").filter((l) => /FAIL|✗|×/.test(l)).slice(0, 40)) console.log(`  ${line}`)
   }

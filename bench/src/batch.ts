@@ -71,7 +71,13 @@ export interface BatchResult {
 const here = path.dirname(fileURLToPath(import.meta.url))
 const sandboxBin = path.resolve(here, "../../packages/sandbox/bin/sandbox.ts")
 const child = path.resolve(here, "batchChild.ts")
-const nodeArgs = ["--expose-gc", "--max-old-space-size=8192", "--import", "tsx", "--conditions=@hero-effect/source"]
+export const nodeArgs = [
+  "--expose-gc",
+  "--max-old-space-size=8192",
+  "--import",
+  "tsx",
+  "--conditions=@hero-effect/source"
+]
 
 const runChild = (args: ReadonlyArray<string>): Promise<unknown> =>
   new Promise((resolve, reject) => {
@@ -89,7 +95,7 @@ const runChild = (args: ReadonlyArray<string>): Promise<unknown> =>
     })
   })
 
-interface SandboxProcess {
+export interface SandboxProcess {
   readonly proc: ChildProcess
   readonly url: string
   readonly apiKey: string
@@ -98,7 +104,7 @@ interface SandboxProcess {
 
 // The world is written to a seed file first: the server serves it, and the batch's ids are its
 // first patients (a file of ids, one per line).
-const writeWorld = (dir: string, people: number, patients: number): { seedFile: string; idsFile: string } => {
+export const writeWorld = (dir: string, people: number, patients: number): { seedFile: string; idsFile: string } => {
   const seedFile = path.join(dir, "seed.json")
   const result = spawnSync(
     process.execPath,
@@ -112,7 +118,7 @@ const writeWorld = (dir: string, people: number, patients: number): { seedFile: 
   return { seedFile, idsFile }
 }
 
-const startSandbox = (seedFile: string): Promise<SandboxProcess> =>
+export const startSandbox = (seedFile: string): Promise<SandboxProcess> =>
   new Promise((resolve, reject) => {
     const proc = spawn(
       process.execPath,
@@ -133,7 +139,7 @@ const startSandbox = (seedFile: string): Promise<SandboxProcess> =>
   })
 
 // CPU seconds (user + system) of a process, from /proc (Linux); undefined elsewhere.
-const cpuSecondsOf = (pid: number | undefined): number | undefined => {
+export const cpuSecondsOf = (pid: number | undefined): number | undefined => {
   if (pid === undefined) return undefined
   try {
     const fields = fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ")

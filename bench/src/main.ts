@@ -1,5 +1,5 @@
 /**
- * `pnpm bench [--quick] [--only overhead,ratelimit,batch,decode,requests] [--no-write]`
+ * `pnpm bench [--quick] [--only overhead,ratelimit,batch,decode,requests,durable] [--no-write]`
  *
  * Full runs write bench/results/<name>.json and regenerate the results section of BENCHMARKS.md
  * from every result file present. Quick runs (`--quick`, under a minute) print the tables and
@@ -9,6 +9,7 @@ import * as fs from "node:fs"
 import { fileURLToPath } from "node:url"
 import * as Batch from "./batch.js"
 import * as Decode from "./decode.js"
+import * as Durable from "./durable.js"
 import { generate } from "./generate.js"
 import * as Overhead from "./overhead.js"
 import * as RateLimit from "./rateLimit.js"
@@ -16,13 +17,13 @@ import * as Report from "./report.js"
 import * as Requests from "./requests.js"
 import { machine } from "./stats.js"
 
-const names = ["overhead", "ratelimit", "batch", "decode", "requests"] as const
+const names = ["overhead", "ratelimit", "batch", "decode", "requests", "durable"] as const
 type Name = typeof names[number]
 
 const args = process.argv.slice(2)
 if (args.includes("--help") || args.includes("-h")) {
   console.log(
-    "usage: pnpm bench [--quick] [--only overhead,ratelimit,batch,decode,requests] [--no-write]\n" +
+    "usage: pnpm bench [--quick] [--only overhead,ratelimit,batch,decode,requests,durable] [--no-write]\n" +
       "  --quick     short rounds (under a minute); results go to bench/generated/quick/, BENCHMARKS.md untouched\n" +
       "  --only      run only these benchmarks (comma separated)\n" +
       "  --no-write  print only"
@@ -109,6 +110,12 @@ const main = async () => {
       const settings = { seed: 1, people: 120 }
       const [result, seconds] = await timed(() => Requests.run(settings))
       console.log(`\n${Report.requestsSection(save("requests", settings, seconds, result))}\n`)
+    } else if (name === "durable") {
+      const settings = quick
+        ? { people: 60, patients: 80, concurrency: 8 }
+        : { people: 200, patients: 300, concurrency: 8 }
+      const [result, seconds] = await timed(() => Durable.run(settings))
+      console.log(`\n${Report.durableSection(save("durable", settings, seconds, result))}\n`)
     } else {
       const settings = quick
         ? { rounds: 3, roundMillis: 250, warmupMillis: 250 }
@@ -135,6 +142,8 @@ const main = async () => {
     if (d !== undefined) sections.push(Report.decodeSection(d))
     const q = read<Requests.RequestsResult>("requests")
     if (q !== undefined) sections.push(Report.requestsSection(q))
+    const u = read<Durable.DurableResult>("durable")
+    if (u !== undefined) sections.push(Report.durableSection(u))
     Report.writeMarkdown(markdownPath, sections)
     console.log(`wrote ${resultsDir} and the results section of BENCHMARKS.md`)
   }

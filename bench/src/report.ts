@@ -4,6 +4,7 @@
 import * as fs from "node:fs"
 import type { BatchResult } from "./batch.js"
 import type { DecodeRow } from "./decode.js"
+import type * as Durable from "./durable.js"
 import type { OverheadResult } from "./overhead.js"
 import type { PacingResult } from "./pacing.js"
 import type { RateLimitResult, RateLimitRow } from "./rateLimit.js"
@@ -356,4 +357,36 @@ export const writeMarkdown = (path: string, sections: ReadonlyArray<string>): vo
     ? current.slice(0, start) + body + current.slice(end + endMarker.length)
     : `${current.trimEnd()}\n\n## Results\n\n${body}\n`
   fs.writeFileSync(path, next)
+}
+
+export const durableSection = (e: Envelope<Durable.DurableResult>): string => {
+  const baseline = e.results.find((r): r is Durable.DurableRow => r.contender === "jsonl" && "perSecond" in r)
+  const lines = [
+    "### 6. Durable storage",
+    "",
+    machineLine(e),
+    "",
+    `The same batch (${e.settings["patients"]} patients of a seeded world of ${
+      e.settings["people"]
+    } people, concurrency ${
+      e.settings["concurrency"]
+    }, no client rate limit) on each storage in one run, each worker in its own process, each contender against a fresh sandbox server. CPU is the workers' own run (not their start-up), per patient.`,
+    "",
+    "| storage | workers | patients | wall s | patients/s | × jsonl | worker CPU ms/patient | sandbox CPU ms/patient | peak RSS MB |",
+    "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+  ]
+  for (const r of e.results) {
+    if (!("perSecond" in r)) {
+      lines.push(`| ${r.contender} | | | | failed: ${r.error.replace(/\|/g, "/").slice(0, 120)} | | | | |`)
+      continue
+    }
+    lines.push(
+      `| ${r.contender} | ${r.workers} | ${r.patients} | ${r.seconds.toFixed(1)} | ${r.perSecond.toFixed(1)} | ${
+        baseline === undefined ? "" : (r.perSecond / baseline.perSecond).toFixed(2)
+      } | ${r.cpuMillisPerPatient.toFixed(1)} | ${r.sandboxCpuMillisPerPatient?.toFixed(1) ?? ""} | ${
+        r.peakRssMB.toFixed(0)
+      } |`
+    )
+  }
+  return lines.join("\n")
 }
