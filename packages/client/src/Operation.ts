@@ -101,7 +101,7 @@ export interface RateLimit {
    * full rate whatever the latency, but arrival jitter larger than `margin` draws 429s from a
    * sliding-window server.
    *
-   * @since 0.3.0
+   * @since 0.2.0
    */
   readonly countFrom?: "response" | "reservation" | undefined
   /**

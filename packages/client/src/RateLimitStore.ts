@@ -38,7 +38,7 @@ import * as Layer from "effect/Layer"
 /**
  * A request for a place in a response-counted sliding window ({@link Service.acquireSliding}).
  *
- * @since 0.3.0
+ * @since 0.2.0
  * @category models
  */
 export interface SlidingRequest {
@@ -63,7 +63,7 @@ export interface SlidingRequest {
  * What {@link Service.acquireSliding} answers: the place is `Taken` (send now, settle later), or
  * none can free within `millis` (ask again then, or sooner if a place is released).
  *
- * @since 0.3.0
+ * @since 0.2.0
  * @category models
  */
 export type SlidingAnswer =
@@ -73,7 +73,7 @@ export type SlidingAnswer =
 /**
  * The end of a place's flight ({@link Service.settleSliding}).
  *
- * @since 0.3.0
+ * @since 0.2.0
  * @category models
  */
 export interface SlidingSettlement {
@@ -105,7 +105,7 @@ export interface Service {
    * store already counts every process's requests, and one process lowering its own limit would
    * only starve it.
    *
-   * @since 0.3.0
+   * @since 0.2.0
    */
   readonly shared: boolean
   /**
@@ -137,7 +137,7 @@ export interface Service {
    * window, or, when too many are in flight, one window from now (a request still in flight
    * counts for a window from its response, which is later) or when the oldest is presumed lost.
    *
-   * @since 0.3.0
+   * @since 0.2.0
    */
   readonly acquireSliding: (request: SlidingRequest) => Effect.Effect<SlidingAnswer>
   /**
@@ -146,7 +146,7 @@ export interface Service {
    * knows (presumed lost, or taken elsewhere) counts it all the same when it may have reached the
    * server: it did happen.
    *
-   * @since 0.3.0
+   * @since 0.2.0
    */
   readonly settleSliding: (settlement: SlidingSettlement) => Effect.Effect<void>
   /** Holds every request of `key` back until `untilMillis` (a 429's Retry-After). */

