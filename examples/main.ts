@@ -274,4 +274,6 @@ const command = Command.make(
 
 const cli = Command.run(command, { name: "hero-effect main job", version: "0.1.0" })
 
-cli(process.argv).pipe(Effect.provide(NodeContext.layer), NodeRuntime.runMain)
+// `pnpm start -- --flag` hands the CLI a literal "--" first: drop it, as npm would.
+const argv = process.argv[2] === "--" ? [...process.argv.slice(0, 2), ...process.argv.slice(3)] : process.argv
+cli(argv).pipe(Effect.provide(NodeContext.layer), NodeRuntime.runMain)

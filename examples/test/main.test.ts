@@ -76,8 +76,8 @@ describe("the main job (pnpm start)", () => {
     900_000
   )
 
-  it("--dry-run applies no write at all", async () => {
-    const { code, stderr, stdout } = await run(["--patients", "30", "--seed", "4", "--dry-run"])
+  it("--dry-run applies no write at all (after a leading --, as `pnpm start -- …` passes it)", async () => {
+    const { code, stderr, stdout } = await run(["--", "--patients", "30", "--seed", "4", "--dry-run"])
     expect(code).toBe(0)
     expect(stderr).toContain("Sandbox writes applied: 0")
     expect(stdout).not.toMatch(/\bLinked\b|\bMerged\b/)
