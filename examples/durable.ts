@@ -34,7 +34,6 @@ import * as DurablePostgres from "@hero-effect/workflows/DurablePostgres"
 import { Console, Duration, Effect, Layer, Stream } from "effect"
 import { spawn } from "node:child_process"
 import * as fs from "node:fs"
-import * as net from "node:net"
 
 const argument = (name: string): string | undefined => {
   const i = process.argv.indexOf(`--${name}`)
@@ -88,17 +87,6 @@ const rotated = (list: ReadonlyArray<PatientId>): ReadonlyArray<PatientId> => {
   return [...list.slice(start), ...list.slice(0, start)]
 }
 
-const freePort = (): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const server = net.createServer()
-    server.once("error", reject)
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address()
-      const port = typeof address === "object" && address !== null ? address.port : 0
-      server.close(() => resolve(port))
-    })
-  })
-
 const client = HeroHealthClient.layerUndici().pipe(
   Layer.provide(HeroHealthConfig.layerConfigWith(
     rateLimit === undefined
@@ -107,6 +95,7 @@ const client = HeroHealthClient.layerUndici().pipe(
   ))
 )
 
+// Runner port 0: DurablePostgres picks a free one.
 const engine = (runnerPort: number) =>
   postgres === undefined
     ? DurableEngine.layerSqlite({ filename: db! }).pipe(Layer.provideMerge(PatientLease.layerMemory))
@@ -162,15 +151,12 @@ const purgeByAge = (runnerPort: number, age: Duration.Duration) =>
 /** --workers N: this script N times as workers, each with its own port and report; then one report. */
 const supervise = async (): Promise<number> => {
   const children = await Promise.all(Array.from({ length: workers }, async (_, index) => {
-    const port = await freePort()
     const own = reportFile === undefined ? undefined : `${reportFile}.worker-${index}`
     const args = process.argv.slice(1).filter((_, i, all) => all[i] !== "--workers" && all[i - 1] !== "--workers")
       .filter((_, i, all) => all[i] !== "--report" && all[i - 1] !== "--report")
     const child = spawn(process.execPath, [
       ...process.execArgv,
       ...args,
-      "--runner-port",
-      String(port),
       "--worker-index",
       String(index),
       "--worker-count",
@@ -199,10 +185,7 @@ if (workers > 0) {
   supervise().then((code) => process.exit(code), (error) => fail(String(error)))
 } else {
   const port = count("runner-port", 0)
-  const start = (p: number) =>
-    NodeRuntime.runMain(
-      purgeAge !== undefined ? purgeByAge(p, purgeAge) : process.argv.includes("--purge") ? purge(p) : program(p)
-    )
-  if (postgres === undefined || port > 0) start(port)
-  else freePort().then(start, (error) => fail(String(error)))
+  NodeRuntime.runMain(
+    purgeAge !== undefined ? purgeByAge(port, purgeAge) : process.argv.includes("--purge") ? purge(port) : program(port)
+  )
 }

@@ -17,7 +17,6 @@ import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import * as Stream from "effect/Stream"
 import * as fs from "node:fs"
-import * as net from "node:net"
 
 const [mode, url, apiKey, practiceGroupId, idsFile, concurrencyText, storage, indexText, countText] = process.argv
   .slice(2)
@@ -38,15 +37,6 @@ const client = HeroHealthClient.layer.pipe(
   })),
   Layer.provide(NodeHttpClient.layerUndici)
 )
-
-const freePort = Effect.async<number>((resume) => {
-  const server = net.createServer()
-  server.listen(0, "127.0.0.1", () => {
-    const address = server.address()
-    const port = typeof address === "object" && address !== null ? address.port : 0
-    server.close(() => resume(Effect.succeed(port)))
-  })
-})
 
 const measured = <E, R>(report: Effect.Effect<Batch.Report, E, R>) =>
   Effect.gen(function*() {
@@ -79,19 +69,18 @@ const program = mode === "jsonl"
       Approver.layerAutomatic
     ))
   )
-  : Effect.flatMap(freePort, (port) =>
-    measured(ProcessPatient.runDurable(Stream.fromIterable(ids), options)).pipe(
-      Effect.provide(
-        ProcessPatient.layer().pipe(
-          Layer.provideMerge(
-            mode === "sqlite"
-              ? DurableEngine.layerSqlite({ filename: storage! }).pipe(Layer.provideMerge(PatientLease.layerMemory))
-              : DurablePostgres.layer({ url: storage!, runnerAddress: { host: "127.0.0.1", port } })
-          ),
-          Layer.provide(Layer.merge(client, Approver.layerAutomatic))
-        )
+  : measured(ProcessPatient.runDurable(Stream.fromIterable(ids), options)).pipe(
+    Effect.provide(
+      ProcessPatient.layer().pipe(
+        Layer.provideMerge(
+          mode === "sqlite"
+            ? DurableEngine.layerSqlite({ filename: storage! }).pipe(Layer.provideMerge(PatientLease.layerMemory))
+            : DurablePostgres.layer({ url: storage!, runnerAddress: { host: "127.0.0.1" } })
+        ),
+        Layer.provide(Layer.merge(client, Approver.layerAutomatic))
       )
-    ))
+    )
+  )
 
 Effect.runPromise(program as Effect.Effect<unknown, unknown>).then(
   (result) => {

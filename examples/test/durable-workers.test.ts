@@ -18,6 +18,7 @@ import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import { postgresServer, skipPostgres } from "../../packages/workflows/test/support/postgresServer.js"
+import { expectEachWriteAppliedOnce, expectNoTwinOrFamilyMerged } from "./support/applied.js"
 import { type Killable, prng, startKillable } from "./support/killable.js"
 
 const seed = 31
@@ -171,25 +172,9 @@ describe("durable workers on PostgreSQL, killed and restarted", () => {
           expect(outcomes(report)).toStrictEqual(outcomes(reports[0]!))
         }
 
-        // No merge and no connect applied twice.
-        const counters = yield* sandbox.counters
-        const writeLog = yield* sandbox.writeLog
-        for (const w of writeLog) {
-          const other = w.other ?? ""
-          if (w.operation === "mergePatient") {
-            expect(counters.mergesApplied(w.patientId, other) + counters.mergesApplied(other, w.patientId)).toBe(1)
-          }
-          if (w.operation === "connectPatientEhr") expect(counters.connectsApplied(w.patientId, other)).toBe(1)
-        }
-        expect(writeLog.some((w) => w.operation === "mergePatient")).toBe(true)
-
-        // Twins and family are never merged.
-        for (const truth of sandbox.truth) {
-          if (truth.kind !== "twins" && truth.kind !== "family") continue
-          for (const a of truth.heroIds) {
-            for (const b of truth.heroIds) if (a !== b) expect(counters.mergesApplied(a, b), truth.kind).toBe(0)
-          }
-        }
+        // No merge and no connect applied twice; twins and family never merged.
+        yield* expectEachWriteAppliedOnce
+        yield* expectNoTwinOrFamilyMerged
       }).pipe(
         Effect.provide(
           SandboxServer.layer({ port: 0 }).pipe(

@@ -22,7 +22,7 @@
 import * as ClusterWorkflowEngine from "@effect/cluster/ClusterWorkflowEngine"
 import * as RunnerAddress from "@effect/cluster/RunnerAddress"
 import * as NodeClusterSocket from "@effect/platform-node/NodeClusterSocket"
-import type * as SocketServer from "@effect/platform/SocketServer"
+import * as SocketServer from "@effect/platform/SocketServer"
 import * as PgClient from "@effect/sql-pg/PgClient"
 import type * as SqlClient from "@effect/sql/SqlClient"
 import type { SqlError } from "@effect/sql/SqlError"
@@ -33,6 +33,7 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import type * as Scope from "effect/Scope"
+import * as Net from "node:net"
 import type * as DurableEngine from "./DurableEngine.js"
 import * as internal from "./internal/pgLease.js"
 import * as PatientLease from "./PatientLease.js"
@@ -46,8 +47,11 @@ import * as WriteAttempts from "./WriteAttempts.js"
 export interface Options {
   /** The database (`postgres://…`); redacted in logs and errors. */
   readonly url: Redacted.Redacted | string
-  /** Where the other runners reach this one (a loopback or private address and a free port). */
-  readonly runnerAddress: { readonly host: string; readonly port: number }
+  /**
+   * Where the other runners reach this one: a loopback or private address, and a port (omitted or
+   * 0: a port of `host` that is free when the layer is built).
+   */
+  readonly runnerAddress: { readonly host: string; readonly port?: number | undefined }
   /** How often a waiting caller polls for an entity's reply (default 20 ms). */
   readonly replyPollInterval?: Duration.DurationInput | undefined
 }
@@ -110,11 +114,36 @@ export const layer = (
   DurableEngine.ClusterEngine | PatientLease.PatientLease,
   ConfigError.ConfigError | SqlError | SocketServer.SocketServerError
 > =>
+  Layer.unwrapEffect(
+    Effect.map(
+      options.runnerAddress.port === undefined || options.runnerAddress.port === 0
+        ? freePort(options.runnerAddress.host)
+        : Effect.succeed(options.runnerAddress.port),
+      (port) => layerAt(options, port)
+    )
+  )
+
+/**
+ * A port of `host` free a moment ago (bound to port 0, then closed). Another process could take it
+ * before the runner listens; the runner's layer then fails to build rather than share it.
+ */
+const freePort = (host: string): Effect.Effect<number, SocketServer.SocketServerError> =>
+  Effect.async<number, SocketServer.SocketServerError>((resume) => {
+    const server = Net.createServer()
+    server.once("error", (cause) => resume(Effect.fail(new SocketServer.SocketServerError({ reason: "Open", cause }))))
+    server.listen(0, host, () => {
+      const address = server.address()
+      const port = typeof address === "object" && address !== null ? address.port : 0
+      server.close(() => resume(Effect.succeed(port)))
+    })
+  })
+
+const layerAt = (options: Options, port: number) =>
   Layer.mergeAll(ClusterWorkflowEngine.layer, WriteAttempts.layerSql, RunLedger.layerSql, layerLease).pipe(
     Layer.provideMerge(NodeClusterSocket.layer({
       storage: "sql",
       shardingConfig: {
-        runnerAddress: Option.some(RunnerAddress.make(options.runnerAddress.host, options.runnerAddress.port)),
+        runnerAddress: Option.some(RunnerAddress.make(options.runnerAddress.host, port)),
         entityReplyPollInterval: options.replyPollInterval ?? "20 millis"
       }
     })),

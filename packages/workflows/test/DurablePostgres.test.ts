@@ -6,20 +6,10 @@
 import { describe, expect, it } from "@effect/vitest"
 import * as DurablePostgres from "@hero-effect/workflows/DurablePostgres"
 import { Effect } from "effect"
-import * as net from "node:net"
 import { durable, durableWorld, reference, sandboxLayer } from "./support/durable.js"
 import { postgresServer, skipPostgres } from "./support/postgresServer.js"
 
 const world = () => sandboxLayer({ patients: 20 })
-
-const freePort = Effect.async<number>((resume) => {
-  const server = net.createServer()
-  server.listen(0, "127.0.0.1", () => {
-    const address = server.address()
-    const port = typeof address === "object" && address !== null ? address.port : 0
-    server.close(() => resume(Effect.succeed(port)))
-  })
-})
 
 describe("ProcessPatient on PostgreSQL", () => {
   it.scopedLive.skipIf(skipPostgres)(
@@ -29,17 +19,12 @@ describe("ProcessPatient on PostgreSQL", () => {
         const { url } = yield* postgresServer
         const runId = `pg-${Date.now().toString(36)}`
         const expected = yield* reference(world())
-        const engine = (port: number) => DurablePostgres.layer({ url, runnerAddress: { host: "127.0.0.1", port } })
-        const first = yield* Effect.flatMap(
-          freePort,
-          (port) => durable(runId).pipe(Effect.provide(durableWorld(engine(port), world())))
-        )
+        // No port: the layer picks a free one.
+        const engine = () => DurablePostgres.layer({ url, runnerAddress: { host: "127.0.0.1" } })
+        const first = yield* durable(runId).pipe(Effect.provide(durableWorld(engine(), world())))
         expect(first.report.patients).toStrictEqual(expected.report.patients)
         expect(first.writes.map(({ at: _at, ...w }) => w)).toStrictEqual(expected.writes.map(({ at: _at, ...w }) => w))
-        const second = yield* Effect.flatMap(
-          freePort,
-          (port) => durable(runId, 4).pipe(Effect.provide(durableWorld(engine(port), world())))
-        )
+        const second = yield* durable(runId, 4).pipe(Effect.provide(durableWorld(engine(), world())))
         expect(second.report.patients).toStrictEqual(first.report.patients)
         expect(second.requests).toBe(0)
       }),
