@@ -5,9 +5,17 @@
 // or --postgres URL it runs on the durable engine (ProcessPatient on @effect/workflow): killed and
 // started again with the same --run-id, it resumes; else on the pipeline's JSONL journal
 // (--journal FILE) or in memory.
-import { Command, Options } from "@effect/cli"
+//
+// It behaves like a command-line tool people trust: paths are relative to where the command was
+// typed, flags are checked before anything runs, errors are one paragraph (never a stack or a
+// dump), the exit code says what happened (see EXIT CODES in --help and examples/README.md), a
+// live run names its target first and asks before writing to production, the summary fits a
+// screen, and Ctrl-C stops cleanly and says how to resume.
+import { Command, HelpDoc, Options, ValidationError } from "@effect/cli"
 import { NodeContext, NodeRuntime } from "@effect/platform-node"
+import type { Teardown } from "@effect/platform/Runtime"
 import { HeroHealthClient, HeroHealthConfig } from "@hero-effect/client"
+import type { HeroHealthConfigOptions } from "@hero-effect/client"
 import { Sandbox, SandboxServer, SeedFile } from "@hero-effect/sandbox"
 import type { PatientId, PracticeGroupId } from "@hero-effect/schema"
 import {
@@ -20,10 +28,54 @@ import {
   ProcessPatient,
   Scoring
 } from "@hero-effect/workflows"
+import type { Outcome } from "@hero-effect/workflows"
 import * as DurablePostgres from "@hero-effect/workflows/DurablePostgres"
-import { Console, Effect, Layer, Option, Redacted, Stream } from "effect"
+import type { ConfigError } from "effect"
+import { Cause, Console, Data, Effect, Exit, Layer, Option, Redacted, Stream } from "effect"
 import * as fs from "node:fs"
 import * as net from "node:net"
+import * as path from "node:path"
+import * as readline from "node:readline/promises"
+
+// What the process's exit code means. Scripts and schedulers act on it, so it is part of the
+// interface: keep it in step with EXIT CODES below and examples/README.md.
+const ExitCode = {
+  /** Every patient has a final outcome and none is Failed. */
+  done: 0,
+  /** Some patients failed (a step failed; re-run to retry them). */
+  failed: 1,
+  /** Bad usage: an unknown or malformed flag, a value out of range, a flag missing. */
+  usage: 2,
+  /** Configuration: HERO_* variables, storages, files, production not confirmed. Nothing was sent. */
+  config: 3,
+  /** The target was never reached: every patient failed with a connection that was not made. */
+  unreachable: 4,
+  /** Stopped by Ctrl-C (SIGINT) or SIGTERM, as shells report a signal (128 + 2). */
+  interrupted: 130
+} as const
+
+// Why the job stops early, with its exit code. `reason` is printed as it is: ids, paths, codes and
+// variable names only, never patient data.
+class Stop extends Data.TaggedError("Stop")<{ readonly code: number; readonly reason: string }> {}
+
+const usageError = (reason: string) => new Stop({ code: ExitCode.usage, reason })
+const configError = (reason: string) => new Stop({ code: ExitCode.config, reason })
+
+// pnpm runs the script in examples/ (`pnpm --filter … run main`), but the user typed the paths
+// where they stood; pnpm keeps that directory in INIT_CWD. Run directly (tsx main.ts), it is unset.
+const userDirectory = (): string => {
+  const init = process.env["INIT_CWD"]
+  return init !== undefined && init.length > 0 ? init : process.cwd()
+}
+const resolvePath = (file: string): string => path.resolve(userDirectory(), file)
+
+// Stderr for what is about the run (progress, target, resume), stdout for the summary.
+const say = (line: string) => Effect.sync(() => process.stderr.write(`${line}\n`))
+
+// Ranges are checked while the flags are parsed, so a bad value stops the job before anything
+// runs, with @effect/cli's usage error (exit 2).
+const atLeast = (flag: string, min: number, what: string) =>
+  Options.filterMap((n: number) => n >= min ? Option.some(n) : Option.none(), `--${flag} must be ${what}`)
 
 const seed = Options.integer("seed").pipe(
   Options.withDefault(1),
@@ -31,15 +83,19 @@ const seed = Options.integer("seed").pipe(
 )
 const seedFile = Options.text("seed-file").pipe(
   Options.optional,
-  Options.withDescription("a sandbox seed file (JSON) to load instead of generating a world")
+  Options.withDescription(
+    "a sandbox seed file (JSON) to load instead of generating a world (relative to where you ran the command)"
+  )
 )
 const patients = Options.integer("patients").pipe(
+  atLeast("patients", 1, "a whole number, at least 1"),
   Options.withDefault(120),
-  Options.withDescription("people in the generated world (duplicates add records)")
+  Options.withDescription("people in the generated world (duplicates add records); at least 1")
 )
 const concurrency = Options.integer("concurrency").pipe(
+  atLeast("concurrency", 1, "a whole number, at least 1"),
   Options.withDefault(8),
-  Options.withDescription("patients at once")
+  Options.withDescription("patients at once; at least 1")
 )
 const dryRun = Options.boolean("dry-run").pipe(
   Options.withDescription("read only: decide everything, link and merge nothing")
@@ -48,22 +104,32 @@ const approver = Options.choice("approver", ["automatic", "always-ask", "deny-al
   Options.withDefault("automatic" as const),
   Options.withDescription("who approves merges")
 )
-const reportFile = Options.text("report").pipe(Options.optional, Options.withDescription("write the JSON report here"))
+const reportFile = Options.text("report").pipe(
+  Options.optional,
+  Options.withDescription("write the JSON report here (relative to where you ran the command)")
+)
 const journalFile = Options.text("journal").pipe(
   Options.optional,
-  Options.withDescription("durable journal file (JSON lines); re-run with the same file to resume")
+  Options.withDescription(
+    "durable journal file (JSON lines); re-run with the same file to resume (relative to where you ran the command)"
+  )
 )
 const idsFile = Options.text("ids").pipe(
   Options.optional,
-  Options.withDescription("patient ids, one per line (with --live)")
+  Options.withDescription(
+    "patient ids, one per line, # comments skipped (with --live; relative to where you ran the command)"
+  )
 )
 const rateLimit = Options.integer("rate-limit").pipe(
+  atLeast("rate-limit", 0, "a whole number of requests per second, 0 or more"),
   Options.optional,
   Options.withDescription("client-side requests per second with --live (default 10; 0 = unlimited)")
 )
 const db = Options.text("db").pipe(
   Options.optional,
-  Options.withDescription("run on the durable engine (@effect/workflow) with its storage in this SQLite file")
+  Options.withDescription(
+    "run on the durable engine (@effect/workflow) with its storage in this SQLite file (relative to where you ran the command)"
+  )
 )
 const postgres = Options.text("postgres").pipe(
   Options.optional,
@@ -76,7 +142,12 @@ const runIdOption = Options.text("run-id").pipe(
   Options.withDescription("the run's id on the durable engine: the same id resumes it (default: a new one)")
 )
 const live = Options.boolean("live").pipe(
-  Options.withDescription("use HERO_API_KEY / HERO_PRACTICE_GROUP_ID / HERO_BASE_URL|HERO_ENVIRONMENT against Hero")
+  Options.withDescription(
+    "use HERO_API_KEY / HERO_PRACTICE_GROUP_ID / HERO_BASE_URL|HERO_ENVIRONMENT against Hero (staging when neither is set)"
+  )
+)
+const yes = Options.boolean("yes").pipe(
+  Options.withDescription("with --live against production: go on without asking (required when there is no terminal)")
 )
 
 // A dry run asks the chosen approver too (the pipeline stops before any write), so it can say what
@@ -87,11 +158,6 @@ const approverLayer = (choice: "automatic" | "always-ask" | "deny-all") =>
     : choice === "always-ask"
     ? Approver.layerAlwaysAsk
     : Approver.layerAutomatic
-
-const progress = (p: Batch.Progress) =>
-  p.done % 20 === 0 || p.done === p.total
-    ? Effect.sync(() => process.stderr.write(`${Batch.progressLine(p)}\n`))
-    : Effect.void
 
 type EngineError =
   | Layer.Layer.Error<ReturnType<typeof DurablePostgres.layer>>
@@ -108,6 +174,8 @@ const freePort = Effect.async<number, Error>((resume) => {
   })
 })
 
+const errnoCode = (error: unknown) => (error as NodeJS.ErrnoException).code ?? "failed"
+
 const checkWritable = (file: string) =>
   Effect.try({
     try: () => {
@@ -115,9 +183,228 @@ const checkWritable = (file: string) =>
       fs.closeSync(fs.openSync(file, "a"))
       if (!existed) fs.unlinkSync(file)
     },
-    catch: (error) =>
-      new Error(`cannot write the report to ${file}: ${(error as NodeJS.ErrnoException).code ?? "not writable"}`)
+    catch: (error) => configError(`cannot write the report to ${file}: ${errnoCode(error)}`)
   })
+
+// A ConfigError as one sentence: which variable is missing or wrong (never its value).
+const describeConfigError = (error: ConfigError.ConfigError): string => {
+  switch (error._op) {
+    case "And":
+    case "Or":
+      return `${describeConfigError(error.left)}; ${describeConfigError(error.right)}`
+    case "MissingData":
+      return `${error.path.join(".")} is not set`
+    case "InvalidData":
+      return `${error.path.join(".")} is not valid (${error.message})`
+    case "SourceUnavailable":
+      return `${error.path.join(".")} could not be read`
+    case "Unsupported":
+      return `${error.path.join(".")} is not supported`
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The live target: named before anything runs, and confirmed before writing to production.
+
+interface LiveTarget {
+  readonly options: HeroHealthConfigOptions
+  readonly production: boolean
+  readonly description: string
+}
+
+const liveTarget = (rateLimitFlag: Option.Option<number>): Effect.Effect<LiveTarget, Stop> =>
+  Effect.gen(function*() {
+    const options = yield* HeroHealthConfig.pipe(
+      Effect.provide(HeroHealthConfig.layerConfigWith(Option.match(rateLimitFlag, {
+        onNone: () => ({}),
+        onSome: (limit) => ({ rateLimit: limit === 0 ? "unlimited" as const : { limit, interval: "1 second" } })
+      })))
+    )
+    const environment = process.env["HERO_ENVIRONMENT"]
+    const baseUrl = process.env["HERO_BASE_URL"]
+    // HeroHealthConfig.layerConfigWith: HERO_BASE_URL wins; else HERO_ENVIRONMENT; else staging.
+    const source = baseUrl !== undefined
+      ? environment === undefined ? "HERO_BASE_URL" : `HERO_BASE_URL; HERO_ENVIRONMENT=${environment} is set too`
+      : environment !== undefined
+      ? `HERO_ENVIRONMENT=${environment}`
+      : "neither HERO_BASE_URL nor HERO_ENVIRONMENT is set, so staging is used"
+    // Production when either says so: HERO_ENVIRONMENT=production next to a HERO_BASE_URL is a
+    // mixed configuration, and a safety rail errs on the side of asking.
+    const production = environment === "production" ||
+      new URL(options.baseUrl).origin === new URL(HeroHealthConfig.production).origin
+    return {
+      options,
+      production,
+      description: `${
+        production ? "PRODUCTION " : ""
+      }${options.baseUrl} (${source}), practice group ${options.practiceGroupId}`
+    }
+  }).pipe(
+    Effect.catchAll((error) =>
+      Effect.fail(configError(
+        `--live needs its configuration from the environment: ${
+          describeConfigError(error)
+        } (HERO_API_KEY, HERO_PRACTICE_GROUP_ID, and HERO_BASE_URL or HERO_ENVIRONMENT=staging|production)`
+      ))
+    )
+  )
+
+// One line from the terminal; interrupting (Ctrl-C) aborts the question.
+const ask = (question: string) =>
+  Effect.tryPromise({
+    try: (signal) => {
+      const rl = readline.createInterface({ input: process.stdin, output: process.stderr })
+      return rl.question(question, { signal }).finally(() => rl.close())
+    },
+    catch: () => configError("not confirmed: nothing was sent")
+  })
+
+const confirmProduction = (target: LiveTarget, flags: { readonly dryRun: boolean; readonly yes: boolean }) =>
+  Effect.gen(function*() {
+    if (!target.production || flags.dryRun || flags.yes) return
+    if (!process.stdin.isTTY || !process.stderr.isTTY) {
+      return yield* configError(
+        "the target is production and this run can write: pass --yes to confirm (there is no terminal to ask on), or --dry-run to only read"
+      )
+    }
+    const answer = yield* ask(
+      `This run can link and merge records in PRODUCTION (practice group ${target.options.practiceGroupId}). Type "yes" to go on: `
+    )
+    if (answer.trim().toLowerCase() !== "yes") return yield* configError("not confirmed: nothing was sent")
+  })
+
+// ---------------------------------------------------------------------------------------------
+// The summary: fits a screen; the report file has everything.
+
+const meanings: Record<string, string> = {
+  Merged: "duplicate records merged into the one that stays",
+  Linked: "connected to their EHR record",
+  AlreadyLinked: "already connected to their EHR record: nothing to do",
+  AlreadyMerged: "already merged into another record: nothing to do",
+  NoCandidate: "no EHR record close enough: left as they are",
+  NeedsReview: "waiting for a person (listed below)",
+  Refused: "a safety rule or the approver refused the write (listed below)",
+  Failed: "a step failed: not finished (reasons below)"
+}
+const order = Object.keys(meanings)
+
+const listed = 10
+const mergesListed = 5
+
+// The failure's kind as codes: its tag, the transport code or HTTP status when its message has
+// one, and the step. Never the rest of the message.
+const failureKind = (o: Extract<Outcome.Encoded, { _tag: "Failed" }>): string => {
+  const code = /network error \(([A-Za-z0-9_]+)\)/.exec(o.message)?.[1] ??
+    /\b(?:server error|unexpected response) (\d{3})\b/.exec(o.message)?.[1]
+  return `${o.error}${code === undefined ? "" : ` ${code}`} at ${o.step}`
+}
+
+const failures = (report: Batch.Report) => {
+  const kinds = new Map<string, number>()
+  let unknown = 0
+  let notSent = 0
+  for (const { outcome } of report.patients) {
+    if (outcome._tag !== "Failed") continue
+    const kind = failureKind(outcome)
+    kinds.set(kind, (kinds.get(kind) ?? 0) + 1)
+    if (outcome.outcomeUnknown === true) unknown++
+    if (outcome.error === "NetworkError" && outcome.message.includes("the request was not sent")) notSent++
+  }
+  return { kinds, unknown, notSent }
+}
+
+const more = (n: number, reportPath: string | undefined) =>
+  `  … and ${n} more — ${reportPath === undefined ? "run with --report FILE for the full list" : `see ${reportPath}`}`
+
+const compactSummary = (report: Batch.Report, reportPath: string | undefined): string => {
+  const wouldWrite = (o: Outcome.Encoded) =>
+    o._tag === "NeedsReview" && o.reasons.includes("dry-run") &&
+    (o.reasons.includes("would-link") || o.reasons.includes("would-merge"))
+  const lines = [`Run ${report.runId}: ${report.total} patients in ${(report.elapsedMillis / 1000).toFixed(1)} s`]
+  const tags = Object.keys(report.outcomes).sort((a, b) =>
+    (order.indexOf(a) === -1 ? 99 : order.indexOf(a)) - (order.indexOf(b) === -1 ? 99 : order.indexOf(b))
+  )
+  for (const tag of tags) {
+    const meaning = tag === "NeedsReview" && report.patients.some(({ outcome }) => wouldWrite(outcome))
+      ? "what a person must decide, or (dry run) what would be written (listed below)"
+      : meanings[tag] ?? ""
+    lines.push(`  ${tag.padEnd(14)} ${String(report.outcomes[tag]).padStart(6)}  ${meaning}`.trimEnd())
+  }
+
+  const merged = report.patients.flatMap((p) => p.outcome._tag === "Merged" ? [p.outcome] : [])
+  if (merged.length > 0) {
+    lines.push("Merged (main ← incoming):")
+    for (const m of merged.slice(0, mergesListed)) lines.push(`  ${m.mainPatientId} ← ${m.incomingPatientId}`)
+    if (merged.length > mergesListed) {
+      lines.push(
+        `  … see ${reportPath ?? "--report FILE"} for all ${merged.length} merges`
+      )
+    }
+  }
+
+  // Each pair once, whichever of its patients reported it: ids and codes only.
+  const items = (pick: (o: Outcome.Encoded) => boolean) => {
+    const seen = new Set<string>()
+    const out: Array<string> = []
+    for (const { outcome: o, patientId } of report.patients) {
+      if ((o._tag !== "NeedsReview" && o._tag !== "Refused") || !pick(o)) continue
+      const codes = (o._tag === "NeedsReview" ? o.reasons : o.codes).filter((c) => c !== "dry-run").join(",")
+      const ids = o.kind === "merge"
+        ? [o.patientId ?? patientId, o.otherPatientId ?? "?"].sort().join("+")
+        : (o.patientId ?? patientId)
+      const line = `  ${o._tag === "Refused" ? "refused" : wouldWrite(o) ? "would  " : "review "} ${
+        (o.kind ?? "").padEnd(10)
+      } ${ids.padEnd(15)} ${codes}`
+      if (seen.has(line)) continue
+      seen.add(line)
+      out.push(line)
+    }
+    return out
+  }
+  const section = (title: string, found: ReadonlyArray<string>) => {
+    if (found.length === 0) return
+    lines.push(`${title} (${found.length}):`)
+    for (const line of found.slice(0, listed)) lines.push(line)
+    if (found.length > listed) lines.push(more(found.length - listed, reportPath))
+  }
+  section("Would write (dry run: nothing was written)", items(wouldWrite))
+  section("For a person (patient ids and reason codes)", items((o) => !wouldWrite(o)))
+
+  const failed = failures(report)
+  if (failed.kinds.size > 0) {
+    lines.push("Failed (by kind: error, code, step):")
+    for (const [kind, n] of [...failed.kinds].sort(([, a], [, b]) => b - a)) {
+      lines.push(`  ${kind.padEnd(40)} ${n}`)
+    }
+    if (failed.unknown > 0) {
+      lines.push(`  ${failed.unknown} of them may have written (outcome unknown): a re-run verifies before repeating`)
+    }
+  }
+  return lines.join("\n")
+}
+
+// ---------------------------------------------------------------------------------------------
+
+const exitCodeLines: ReadonlyArray<readonly [number, string]> = [
+  [ExitCode.done, "done: every patient has a final outcome and none failed"],
+  [ExitCode.failed, "some patients failed (the summary lists their reason codes)"],
+  [ExitCode.usage, "bad usage: an unknown or malformed flag, a value out of range, a flag missing"],
+  [
+    ExitCode.config,
+    "configuration: HERO_* variables, two storages, a file that cannot be read or written, production not confirmed"
+  ],
+  [ExitCode.unreachable, "target unreachable (--live): no connection could be made for any patient"],
+  [ExitCode.interrupted, "stopped by Ctrl-C: the stop message says how to resume"]
+]
+
+const footer = HelpDoc.blocks([
+  HelpDoc.h1("EXIT CODES"),
+  HelpDoc.blocks(exitCodeLines.map(([code, meaning]) => HelpDoc.p(`${String(code).padEnd(4)} ${meaning}`))),
+  HelpDoc.h1("PATHS"),
+  HelpDoc.p(
+    "--ids, --report, --journal, --seed-file and --db are relative to the directory you ran the command in (INIT_CWD under pnpm)."
+  )
+])
 
 const command = Command.make(
   "hero-merge",
@@ -132,6 +419,7 @@ const command = Command.make(
     journalFile,
     idsFile,
     live,
+    yes,
     rateLimit,
     db,
     postgres,
@@ -139,13 +427,45 @@ const command = Command.make(
   },
   (flags) =>
     Effect.gen(function*() {
+      // Checks that need no file and no network first: bad usage and contradictions.
+      if (Option.isSome(flags.journalFile) && (Option.isSome(flags.db) || Option.isSome(flags.postgres))) {
+        return yield* configError("--journal and --db/--postgres are two storages: choose one")
+      }
+      if (Option.isSome(flags.db) && Option.isSome(flags.postgres)) {
+        return yield* configError("--db and --postgres are two storages: choose one")
+      }
+      if (flags.live && Option.isNone(flags.idsFile)) {
+        return yield* usageError("--live needs --ids <file> (one patient id per line)")
+      }
+      const reportPath = Option.getOrUndefined(Option.map(flags.reportFile, resolvePath))
+      const journalPath = Option.map(flags.journalFile, resolvePath)
+      const dbPath = Option.map(flags.db, resolvePath)
+      const seedPath = Option.map(flags.seedFile, resolvePath)
+      const idsPath = Option.map(flags.idsFile, resolvePath)
+
+      // The live target, named before anything else happens, and confirmed for production.
+      const target = flags.live ? Option.some(yield* liveTarget(flags.rateLimit)) : Option.none<LiveTarget>()
+      let liveIds: ReadonlyArray<PatientId> = []
+      if (Option.isSome(target)) {
+        yield* say(`Target: ${target.value.description}${flags.dryRun ? " — dry run, read only" : ""}`)
+        liveIds = yield* Option.match(idsPath, {
+          onNone: () => Effect.succeed<ReadonlyArray<PatientId>>([]),
+          onSome: (file) =>
+            Effect.try({
+              try: () =>
+                fs.readFileSync(file, "utf8").split(/\r?\n/).map((l) => l.trim()).filter((l) =>
+                  l.length > 0 && !l.startsWith("#")
+                ) as Array<PatientId>,
+              catch: (error) => configError(`cannot read the ids file ${file}: ${errnoCode(error)}`)
+            })
+        })
+        yield* confirmProduction(target.value, flags)
+      }
+
       // The report is written after every write is done: a path that cannot be written must stop
       // the job before the first one, not lose the report at the end.
-      if (Option.isSome(flags.reportFile)) yield* checkWritable(flags.reportFile.value)
+      if (reportPath !== undefined) yield* checkWritable(reportPath)
       const runId = Option.getOrElse(flags.runId, () => `run-${Date.now().toString(36)}`)
-      if (Option.isSome(flags.journalFile) && (Option.isSome(flags.db) || Option.isSome(flags.postgres))) {
-        return yield* Effect.fail(new Error("--journal and --db/--postgres are two storages: choose one"))
-      }
       // The durable engine (ProcessPatient on @effect/workflow), when asked for; else the journal.
       const engine = Option.isSome(flags.postgres)
         ? Option.some(
@@ -155,12 +475,13 @@ const command = Command.make(
           })
         )
         : Option.map(
-          flags.db,
+          dbPath,
           (filename) => DurableEngine.layerSqlite({ filename }).pipe(Layer.provideMerge(PatientLease.layerMemory))
         )
       // The journal is bound to what it is about: a journal of another practice group, another
       // environment or another sandbox world is refused rather than resumed against this one.
-      const target = flags.live
+      // (The same strings as before these checks, so existing journals still resume.)
+      const journalTarget = flags.live
         ? Journal.targetOf({
           baseUrl: process.env["HERO_BASE_URL"] ?? `environment:${process.env["HERO_ENVIRONMENT"] ?? "staging"}`,
           practiceGroupId: process.env["HERO_PRACTICE_GROUP_ID"] ?? ""
@@ -169,44 +490,67 @@ const command = Command.make(
           onNone: () => `sandbox:seed=${flags.seed},patients=${flags.patients}`,
           onSome: (file) => `sandbox:file=${file}`
         })
-      const journal = Option.match(flags.journalFile, {
+      const journal = Option.match(journalPath, {
         onNone: () => Journal.layerMemory,
         // Journals from before lines carried checks are migrated once, so an interrupted job resumes.
-        onSome: (path) => Journal.layerFile(path, { target, legacy: "migrate" })
+        onSome: (file) => Journal.layerFile(file, { target: journalTarget, legacy: "migrate" })
       })
       const workflow = Layer.mergeAll(journal, PatientLease.layerMemory, approverLayer(flags.approver))
 
       const sandboxIds = Effect.map(Sandbox.Sandbox, (s) => s.world.patients.map((p) => p.id as PatientId))
-      const liveIds = Option.match(flags.idsFile, {
-        onNone: () => Effect.fail(new Error("--live needs --ids <file> (one patient id per line)")),
-        onSome: (path) =>
-          Effect.sync(() =>
-            fs.readFileSync(path, "utf8").split(/\r?\n/).map((l) => l.trim()).filter((l) => l.length > 0) as Array<
-              PatientId
-            >
-          )
-      })
+      // How far the run got, for the stop message on Ctrl-C.
+      let done = 0
+      let total = 0
+      const progress = (p: Batch.Progress) => {
+        done = p.done
+        return p.done % 20 === 0 || p.done === p.total
+          ? Effect.sync(() => process.stderr.write(`${Batch.progressLine(p)}\n`))
+          : Effect.void
+      }
+      const resumed = (n: number, where: string) =>
+        n > 0 ? say(`Resumed: ${n} patients already done (${where})`) : Effect.void
 
       const run = (
         ids: ReadonlyArray<PatientId>,
         scoring?: Scoring.ScoringConfig
-      ): Effect.Effect<Batch.Report, Journal.JournalError | EngineError, HeroHealthClient> =>
-        Option.match(engine, {
+      ): Effect.Effect<Batch.Report, Journal.JournalError | EngineError, HeroHealthClient> => {
+        total = ids.length
+        return Option.match(engine, {
           onNone: () =>
-            Batch.run(Stream.fromIterable(ids), {
-              runId,
-              scoring,
-              dryRun: flags.dryRun,
-              concurrency: flags.concurrency,
-              total: ids.length,
-              onProgress: progress
+            Effect.gen(function*() {
+              // A patient whose outcome the journal already holds is not processed again.
+              if (Option.isSome(journalPath)) {
+                const finished = yield* Effect.reduce(
+                  ids,
+                  0,
+                  (n, id) => Effect.map(Journal.state(id), (s) => s._tag === "Finished" ? n + 1 : n)
+                )
+                yield* resumed(finished, `their outcome is in ${journalPath.value}`)
+              }
+              return yield* Batch.run(Stream.fromIterable(ids), {
+                runId,
+                scoring,
+                dryRun: flags.dryRun,
+                concurrency: flags.concurrency,
+                total: ids.length,
+                onProgress: progress
+              })
             }).pipe(Effect.provide(workflow)),
           onSome: (engine) =>
-            ProcessPatient.runDurable(Stream.fromIterable(ids), {
-              runId,
-              concurrency: flags.concurrency,
-              total: ids.length,
-              onProgress: progress
+            Effect.gen(function*() {
+              // The engine returns a finished execution's stored outcome: count them first.
+              const finished = yield* Effect.reduce(ids, 0, (n, patientId) =>
+                ProcessPatient.ProcessPatient.executionId({ runId, patientId }).pipe(
+                  Effect.flatMap(ProcessPatient.ProcessPatient.poll),
+                  Effect.map((result) => result !== undefined && result._tag === "Complete" ? n + 1 : n)
+                ))
+              yield* resumed(finished, `run ${runId} on the durable engine`)
+              return yield* ProcessPatient.runDurable(Stream.fromIterable(ids), {
+                runId,
+                concurrency: flags.concurrency,
+                total: ids.length,
+                onProgress: progress
+              })
             }).pipe(
               Effect.provide(
                 ProcessPatient.layer({ scoring, dryRun: flags.dryRun }).pipe(
@@ -216,25 +560,33 @@ const command = Command.make(
               )
             )
         })
+      }
 
-      const report = flags.live
-        ? yield* Effect.flatMap(liveIds, run).pipe(
+      // Ctrl-C: a clean stop that says what was kept and how to go on.
+      const stopped = Effect.suspend(() => {
+        const storage = Option.isSome(journalPath)
+          ? `Resume: run the same command again; ${journalPath.value} keeps every patient done.`
+          : Option.isSome(engine)
+          ? Option.isSome(flags.runId)
+            ? "Resume: run the same command again (the same --run-id); the engine's storage keeps every patient done."
+            : `Resume: run the same command again with --run-id ${runId}; the engine's storage keeps every patient done.`
+          : "Nothing was stored (no --journal, --db or --postgres): running again starts over, and finds what was already linked or merged."
+        return say(`\nStopped (interrupted) after ${done} of ${total} patients. ${storage}`)
+      })
+
+      const work: Effect.Effect<Batch.Report, unknown> = flags.live && Option.isSome(target)
+        ? run(liveIds).pipe(
           Effect.provide(
             // The client's own undici transport: the lowest overhead per call (BENCHMARKS.md).
             HeroHealthClient.layerUndici().pipe(
-              Layer.provide(HeroHealthConfig.layerConfigWith(Option.match(flags.rateLimit, {
-                onNone: () => ({}),
-                onSome: (limit) => ({ rateLimit: limit <= 0 ? "unlimited" as const : { limit, interval: "1 second" } })
-              })))
+              Layer.provide(Layer.succeed(HeroHealthConfig, target.value.options))
             )
           )
         )
-        : yield* Effect.gen(function*() {
+        : Effect.gen(function*() {
           const sandbox = yield* Sandbox.Sandbox
           const server = yield* SandboxServer.SandboxServer
-          yield* Console.error(
-            `Sandbox on ${server.url} (seed ${flags.seed}): ${sandbox.world.patients.length} Hero patients`
-          )
+          yield* say(`Sandbox on ${server.url} (seed ${flags.seed}): ${sandbox.world.patients.length} Hero patients`)
           const client = HeroHealthClient.layerUndici().pipe(
             Layer.provide(HeroHealthConfig.layer({
               baseUrl: server.url,
@@ -251,29 +603,115 @@ const command = Command.make(
           })
           const report = yield* run(ids, scoring).pipe(Effect.provide(client))
           const counters = yield* sandbox.counters
-          yield* Console.error(`Sandbox writes applied: ${counters.writes}`)
+          yield* say(`Sandbox writes applied: ${counters.writes}`)
           return report
         }).pipe(
           Effect.provide(SandboxServer.layer({ port: 0 })),
           Effect.provide(
-            Option.match(flags.seedFile, {
-              onNone: () => Sandbox.layer({ seed: flags.seed, patients: flags.patients }),
-              onSome: (path) => Layer.unwrapEffect(Effect.map(SeedFile.load(path), (world) => Sandbox.layer({ world })))
+            Option.match(seedPath, {
+              onNone: () =>
+                Sandbox.layer({ seed: flags.seed, patients: flags.patients }),
+              onSome: (file) => Layer.unwrapEffect(Effect.map(SeedFile.load(file), (world) => Sandbox.layer({ world })))
             })
           ),
           Effect.scoped
         )
 
-      yield* Console.log(Batch.summary(report))
-      if (Option.isSome(flags.reportFile)) {
-        fs.writeFileSync(flags.reportFile.value, JSON.stringify(report, null, 2))
-        yield* Console.log(`Report written to ${flags.reportFile.value}`)
+      const report = yield* work.pipe(
+        Effect.onInterrupt(() => stopped),
+        // The journal, the engine's storage or the seed file could not be used: configuration.
+        Effect.catchAll((error) =>
+          Effect.fail(
+            error instanceof Stop ? error : configError(`${errorTag(error)}: ${firstLine(errorMessage(error))}`)
+          )
+        )
+      )
+
+      yield* Console.log(compactSummary(report, reportPath))
+      if (reportPath !== undefined) {
+        yield* Effect.try({
+          try: () => fs.writeFileSync(reportPath, JSON.stringify(report, null, 2)),
+          catch: (error) => configError(`cannot write the report to ${reportPath}: ${errnoCode(error)}`)
+        })
+        yield* Console.log(`Report written to ${reportPath}`)
+      }
+
+      const failed = report.outcomes["Failed"] ?? 0
+      if (failed > 0) {
+        const { notSent } = failures(report)
+        const retry = Option.isSome(journalPath)
+          ? `: their outcome is recorded in ${journalPath.value}, so retry them with a new --journal file`
+          : Option.isSome(engine)
+          ? ": the same --run-id returns their stored outcome, so retry them with a new --run-id"
+          : ": run again to retry them"
+        // Every patient failed without a connection being made: the target is not there.
+        if (notSent === report.total) {
+          return yield* new Stop({
+            code: ExitCode.unreachable,
+            reason:
+              `the target was not reached: no connection could be made for any of the ${report.total} patients${retry}`
+          })
+        }
+        return yield* new Stop({
+          code: ExitCode.failed,
+          reason: `${failed} of ${report.total} patients failed${retry}`
+        })
       }
     })
-).pipe(Command.withDescription("Find, link and merge duplicate Hero patients safely, and report."))
+).pipe(
+  Command.withDescription(
+    "Find, link and merge duplicate Hero patients safely, and report. Exit codes: 0 done, 1 some patients failed, 2 bad usage, 3 configuration, 4 target unreachable, 130 interrupted (see EXIT CODES)."
+  )
+)
 
-const cli = Command.run(command, { name: "hero-effect main job", version: "0.1.0" })
+const errorTag = (error: unknown): string =>
+  typeof error === "object" && error !== null && "_tag" in error ? String(error._tag) : "Error"
+const errorMessage = (error: unknown): string =>
+  error instanceof Error ? error.message : typeof error === "object" && error !== null && "message" in error
+    ? String(error.message)
+    : String(error)
+// One line: a message never brings a stack or a dump with it.
+const firstLine = (text: string): string => text.split("\n")[0]?.trim() ?? ""
+
+const cli = Command.run(command, { name: "hero-effect main job", version: "0.1.0", footer })
+
+// @effect/cli prints a parse error's message (Console.error), then fails with its ValidationError;
+// runMain would log that again as a JSON dump of the HelpDoc. So the parser's own printing is
+// muted and the message printed once, here, as one paragraph. The job itself gets the terminal's
+// console back.
+const terminal = Effect.runSync(Effect.console)
+const muted: Console.Console = { ...terminal, error: () => Effect.void }
+
+const exitWith = (code: number, message: string) =>
+  Effect.as(say(message.length === 0 ? "" : `hero-merge: ${message}`), code)
 
 // `pnpm start -- --flag` hands the CLI a literal "--" first: drop it, as npm would.
 const argv = process.argv[2] === "--" ? [...process.argv.slice(0, 2), ...process.argv.slice(3)] : process.argv
-cli(argv).pipe(Effect.provide(NodeContext.layer), NodeRuntime.runMain)
+
+const main: Effect.Effect<number> = Effect.withConsole(cli(argv), muted).pipe(
+  Effect.as(ExitCode.done as number),
+  Effect.catchAll((error) =>
+    ValidationError.isValidationError(error)
+      ? exitWith(ExitCode.usage, `${firstLine(HelpDoc.toAnsiText(error.error))} (see --help)`)
+      : error instanceof Stop
+      ? exitWith(error.code, error.reason)
+      : exitWith(ExitCode.failed, `stopped on an error: ${errorTag(error)}: ${firstLine(errorMessage(error))}`)
+  ),
+  // A defect: its name and first line only (a stack trace is for a debugger, not a terminal).
+  Effect.catchAllDefect((defect) =>
+    exitWith(ExitCode.failed, `stopped on an unexpected error: ${firstLine(Cause.pretty(Cause.die(defect)))}`)
+  ),
+  Effect.provide(NodeContext.layer)
+)
+
+// The exit code is the program's value; an interruption (Ctrl-C, SIGTERM) exits 130.
+const teardown: Teardown = (exit, onExit) =>
+  onExit(
+    Exit.isSuccess(exit)
+      ? (typeof exit.value === "number" ? exit.value : ExitCode.done)
+      : Cause.isInterruptedOnly(exit.cause)
+      ? ExitCode.interrupted
+      : ExitCode.failed
+  )
+
+NodeRuntime.runMain(main, { disableErrorReporting: true, teardown })

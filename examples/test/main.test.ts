@@ -66,10 +66,13 @@ describe("the main job (pnpm start)", () => {
       const again = await run([...args, "--report", path.join(dir, "again.json")])
       expect(again.code, again.stderr).toBe(0)
       expect(again.stderr).toContain("Sandbox writes applied: 0")
+      // It says so: every patient's execution had finished on the engine.
+      expect(again.stderr).toMatch(/Resumed: \d+ patients already done \(run main-db-1 on the durable engine\)/)
       expect(outcomes(path.join(dir, "again.json"))).toStrictEqual(outcomes(path.join(dir, "first.json")))
       // Two storages at once is a mistake, said before anything runs.
       const both = await run([...args, "--journal", path.join(dir, "j.jsonl")])
-      expect(both.code).not.toBe(0)
+      // Exit 3: configuration (the exit codes of issue 14).
+      expect(both.code).toBe(3)
       expect(`${both.stdout}${both.stderr}`).toContain("choose one")
       fs.rmSync(dir, { recursive: true, force: true })
     },
@@ -99,11 +102,15 @@ describe("the main job (pnpm start)", () => {
         "--approver",
         "--report",
         "--journal",
-        "--live"
+        "--live",
+        "--yes"
       ]
     ) {
       expect(stdout).toContain(flag)
     }
+    // The exit codes are part of the interface (issue 14).
+    expect(stdout).toContain("EXIT CODES")
+    for (const code of ["0", "1", "2", "3", "4", "130"]) expect(stdout).toMatch(new RegExp(`^${code} +\\w`, "m"))
   }, 900_000)
 
   it("an unwritable --report path stops the job before any write", async () => {
@@ -115,7 +122,8 @@ describe("the main job (pnpm start)", () => {
       "--report",
       "/nonexistent-dir/report.json"
     ])
-    expect(code).not.toBe(0)
+    // Exit 3: configuration (the exit codes of issue 14).
+    expect(code).toBe(3)
     expect(`${stdout}${stderr}`).toContain("cannot write the report")
     expect(`${stdout}${stderr}`).not.toContain("Sandbox writes applied")
   }, 900_000)
