@@ -72,6 +72,18 @@ export const make = (
 
     const releaseAll = (keys: ReadonlyArray<string>) => Effect.forEach(keys, unlockOne, { discard: true })
 
+    /**
+     * {@link lockAll}, and when it took every key, the finalizer that gives them back — in one
+     * uninterruptible step, so an interruption cannot fall between the two and leave locks taken.
+     */
+    const lockAllHeld = (keys: ReadonlyArray<string>) =>
+      Effect.uninterruptible(
+        Effect.tap(
+          lockAll(keys),
+          (missing) => missing.length === 0 ? Effect.addFinalizer(() => releaseAll(keys)) : Effect.void
+        )
+      )
+
     /** In a child scope of the caller's: released at once when it fails half-way. */
     const inChild = <E>(effect: Effect.Effect<void, E, Scope.Scope>) =>
       Effect.uninterruptibleMask((restore) =>
@@ -91,20 +103,18 @@ export const make = (
         inChild(Effect.gen(function*() {
           const sorted = normalise(keys)
           yield* local.acquire(sorted)
-          yield* lockAll(sorted).pipe(
+          yield* lockAllHeld(sorted).pipe(
             Effect.filterOrFail((missing) => missing.length === 0),
             Effect.retry(retry),
             Effect.orDie
           )
-          yield* Effect.addFinalizer(() => releaseAll(sorted))
         })),
       tryAcquire: (keys) =>
         inChild(Effect.gen(function*() {
           const sorted = normalise(keys)
           yield* local.tryAcquire(sorted)
-          const missing = yield* lockAll(sorted)
+          const missing = yield* lockAllHeld(sorted)
           if (missing.length > 0) return yield* Effect.fail(onHeld(missing))
-          yield* Effect.addFinalizer(() => releaseAll(sorted))
         }))
     }
   })
