@@ -25,13 +25,13 @@ import * as Cause from "effect/Cause"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import { type ChildProcess, spawn } from "node:child_process"
+import { type ChildProcess, execFileSync, spawn } from "node:child_process"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import * as readline from "node:readline"
 import { fileURLToPath } from "node:url"
-import { type RedisProcess, startRedis } from "./pacingRedis.js"
+import { type RedisServer, redisServer, redisServerBinary } from "../../packages/client/test/support/redisServer.js"
 import type { CallRecord, PacingWorkerConfig, WorkerResult } from "./pacingWorker.js"
 import { round } from "./stats.js"
 
@@ -264,7 +264,7 @@ const sleep = (millis: number) => new Promise((resolve) => setTimeout(resolve, m
 const runScenario = (
   scenario: PacingScenario,
   options: PacingOptions,
-  redis: RedisProcess | undefined,
+  redis: RedisServer | undefined,
   log: (line: string) => void
 ): Effect.Effect<PacingRow> => {
   const base = {
@@ -384,6 +384,17 @@ const runScenario = (
 }
 
 /** Runs the scenarios one after another; one Redis serves every scenario that needs it. */
+
+/** `redis-server --version` says `Redis server v=7.0.15 sha=…`: the version, for the report. */
+const redisVersion = (): string => {
+  try {
+    const text = execFileSync(redisServerBinary!, ["--version"], { encoding: "utf8" })
+    return /v=(\S+)/.exec(text)?.[1] ?? "unknown"
+  } catch {
+    return "unknown"
+  }
+}
+
 export const run = (
   options: PacingOptions,
   scenarios: ReadonlyArray<PacingScenario>,
@@ -392,12 +403,15 @@ export const run = (
   Effect.runPromise(
     Effect.gen(function*() {
       const needsRedis = scenarios.some((s) => s.store === "redis")
-      const redis = needsRedis
-        ? yield* Effect.acquireRelease(Effect.promise(startRedis), (r) => Effect.promise(r.stop))
-        : undefined
+      // The client tests' own redis-server: a free loopback port, nothing persisted, killed at the end.
+      const redis = needsRedis ? yield* redisServer() : undefined
       const start = round(os.loadavg()[0]!, 1)
       const rows: Array<PacingRow> = []
       for (const scenario of scenarios) rows.push(yield* runScenario(scenario, options, redis, log))
-      return { redisVersion: redis?.version, rows, loadAverage: { start, end: round(os.loadavg()[0]!, 1) } }
+      return {
+        redisVersion: redis === undefined ? undefined : redisVersion(),
+        rows,
+        loadAverage: { start, end: round(os.loadavg()[0]!, 1) }
+      }
     }).pipe(Effect.scoped)
   )
