@@ -8,8 +8,8 @@ import { describe, expect, it } from "@effect/vitest"
 import { Sandbox, SandboxServer } from "@hero-effect/sandbox"
 import { Effect, Layer } from "effect"
 import * as fs from "node:fs"
-import * as os from "node:os"
 import * as path from "node:path"
+import { sandboxJob } from "./support/applied.js"
 import { prng, runKillable } from "./support/killable.js"
 
 const seed = 17
@@ -44,20 +44,8 @@ describe("the main job, killed and resumed", () => {
     () =>
       Effect.gen(function*() {
         const sandbox = yield* Sandbox.Sandbox
-        const server = yield* SandboxServer.SandboxServer
-        const ids = sandbox.world.patients.map((p) => p.id)
-        const dir = yield* Effect.acquireRelease(
-          Effect.sync(() => fs.mkdtempSync(path.join(os.tmpdir(), "hero-crash-"))),
-          (dir) => Effect.sync(() => fs.rmSync(dir, { recursive: true, force: true }))
-        )
-        const idsFile = path.join(dir, "ids.txt")
+        const { dir, env, ids, idsFile } = yield* sandboxJob("hero-crash-")
         const journal = path.join(dir, "journal.jsonl")
-        fs.writeFileSync(idsFile, `${ids.join("\n")}\n`)
-        const env = {
-          HERO_API_KEY: sandbox.credentials.apiKey,
-          HERO_PRACTICE_GROUP_ID: sandbox.credentials.practiceGroupId,
-          HERO_BASE_URL: server.url
-        }
         const args = ["--live", "--ids", idsFile, "--journal", journal, "--concurrency", "4", "--rate-limit", "0"]
 
         // About six journal lines per patient: spread the kills over the first two thirds of the work.

@@ -10,9 +10,8 @@ import { describe, expect, it } from "@effect/vitest"
 import { Sandbox, SandboxServer } from "@hero-effect/sandbox"
 import { Effect, Layer } from "effect"
 import * as fs from "node:fs"
-import * as os from "node:os"
 import * as path from "node:path"
-import { expectEachWriteAppliedOnce, expectNoTwinOrFamilyMerged } from "./support/applied.js"
+import { expectEachWriteAppliedOnce, expectNoTwinOrFamilyMerged, sandboxJob } from "./support/applied.js"
 import { prng, runKillable } from "./support/killable.js"
 
 const seed = 23
@@ -37,20 +36,8 @@ describe("the durable job, killed and resumed", () => {
     () =>
       Effect.gen(function*() {
         const sandbox = yield* Sandbox.Sandbox
-        const server = yield* SandboxServer.SandboxServer
-        const ids = sandbox.world.patients.map((p) => p.id)
-        const dir = yield* Effect.acquireRelease(
-          Effect.sync(() => fs.mkdtempSync(path.join(os.tmpdir(), "hero-durable-crash-"))),
-          (dir) => Effect.sync(() => fs.rmSync(dir, { recursive: true, force: true }))
-        )
-        const idsFile = path.join(dir, "ids.txt")
+        const { dir, env, ids, idsFile } = yield* sandboxJob("hero-durable-crash-")
         const reportFile = path.join(dir, "report.json")
-        fs.writeFileSync(idsFile, `${ids.join("\n")}\n`)
-        const env = {
-          HERO_API_KEY: sandbox.credentials.apiKey,
-          HERO_PRACTICE_GROUP_ID: sandbox.credentials.practiceGroupId,
-          HERO_BASE_URL: server.url
-        }
         const args = [
           "--ids",
           idsFile,

@@ -15,10 +15,9 @@ import { describe, expect, it } from "@effect/vitest"
 import { Faults, Sandbox, SandboxServer } from "@hero-effect/sandbox"
 import { Effect, Layer } from "effect"
 import * as fs from "node:fs"
-import * as os from "node:os"
 import * as path from "node:path"
 import { postgresServer, skipPostgres } from "../../packages/workflows/test/support/postgresServer.js"
-import { expectEachWriteAppliedOnce, expectNoTwinOrFamilyMerged } from "./support/applied.js"
+import { expectEachWriteAppliedOnce, expectNoTwinOrFamilyMerged, sandboxJob } from "./support/applied.js"
 import { type Killable, prng, startKillable } from "./support/killable.js"
 
 const seed = 31
@@ -39,7 +38,6 @@ describe("durable workers on PostgreSQL, killed and restarted", () => {
       Effect.gen(function*() {
         const { url } = yield* postgresServer
         const sandbox = yield* Sandbox.Sandbox
-        const server = yield* SandboxServer.SandboxServer
         yield* sandbox.setFaults([
           Faults.random({
             operation: "*",
@@ -55,18 +53,7 @@ describe("durable workers on PostgreSQL, killed and restarted", () => {
             ]
           })
         ])
-        const ids = sandbox.world.patients.map((p) => p.id)
-        const dir = yield* Effect.acquireRelease(
-          Effect.sync(() => fs.mkdtempSync(path.join(os.tmpdir(), "hero-durable-workers-"))),
-          (dir) => Effect.sync(() => fs.rmSync(dir, { recursive: true, force: true }))
-        )
-        const idsFile = path.join(dir, "ids.txt")
-        fs.writeFileSync(idsFile, `${ids.join("\n")}\n`)
-        const env = {
-          HERO_API_KEY: sandbox.credentials.apiKey,
-          HERO_PRACTICE_GROUP_ID: sandbox.credentials.practiceGroupId,
-          HERO_BASE_URL: server.url
-        }
+        const { dir, env, ids, idsFile } = yield* sandboxJob("hero-durable-workers-")
         const reportOf = (index: number) => path.join(dir, `report-${index}.json`)
         const start = (index: number): Killable =>
           startKillable({

@@ -1,8 +1,35 @@
-// What the crash tests prove from the sandbox's own counters, whoever wrote to it: shared by the
-// durable engine's single-process and multi-worker crash tests.
+// Shared by the crash tests (the journal's, the durable engine's single-process and multi-worker
+// ones): the job's inputs over the sandbox's HTTP server, and what they prove from the sandbox's
+// own counters, whoever wrote to it.
 import { expect } from "@effect/vitest"
-import { Sandbox } from "@hero-effect/sandbox"
+import { Sandbox, SandboxServer } from "@hero-effect/sandbox"
 import { Effect } from "effect"
+import * as fs from "node:fs"
+import * as os from "node:os"
+import * as path from "node:path"
+
+/**
+ * A temporary directory (removed with the scope) holding every patient id of the sandbox's world,
+ * one per line, and the environment that points a job at the sandbox's server.
+ */
+export const sandboxJob = (prefix: string) =>
+  Effect.gen(function*() {
+    const sandbox = yield* Sandbox.Sandbox
+    const server = yield* SandboxServer.SandboxServer
+    const ids = sandbox.world.patients.map((p) => p.id)
+    const dir = yield* Effect.acquireRelease(
+      Effect.sync(() => fs.mkdtempSync(path.join(os.tmpdir(), prefix))),
+      (dir) => Effect.sync(() => fs.rmSync(dir, { recursive: true, force: true }))
+    )
+    const idsFile = path.join(dir, "ids.txt")
+    fs.writeFileSync(idsFile, `${ids.join("\n")}\n`)
+    const env: Record<string, string> = {
+      HERO_API_KEY: sandbox.credentials.apiKey,
+      HERO_PRACTICE_GROUP_ID: sandbox.credentials.practiceGroupId,
+      HERO_BASE_URL: server.url
+    }
+    return { sandbox, ids, dir, idsFile, env }
+  })
 
 /** Every connect and merge in the sandbox's write log was applied exactly once; some merge was. */
 export const expectEachWriteAppliedOnce = Effect.gen(function*() {
