@@ -58,3 +58,10 @@ export * as HeroHealthTransport from "./HeroHealthTransport.js"
  * @since 0.1.0
  */
 export * as UndiciTransport from "./UndiciTransport.js"
+
+/**
+ * Receiving Hero's patient webhooks: signature, timestamp and body checks, dedupe, an HttpApp.
+ *
+ * @since 0.3.0
+ */
+export * as PatientWebhook from "./PatientWebhook.js"

@@ -78,3 +78,10 @@ export * as Truth from "./Truth.js"
  * @since 0.1.0
  */
 export * as World from "./World.js"
+
+/**
+ * A stand-in for Hero's webhook sender: signed deliveries with faults, to test receivers.
+ *
+ * @since 0.3.0
+ */
+export * as WebhookSender from "./WebhookSender.js"
