@@ -5,7 +5,7 @@
  *
  * @since 0.1.0
  */
-import type { EhrPartnerId, PatientId } from "@hero-effect/schema"
+import type { EhrPartnerId, PatientId, PatientV1, PatientV2 } from "@hero-effect/schema"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -22,11 +22,22 @@ import type * as Scoring from "./Scoring.js"
  */
 export interface MergeApprovalRequest {
   readonly kind?: "merge" | undefined
+  /** The run asking (for the review queue's record). */
+  readonly runId?: string | undefined
   readonly mainPatientId: PatientId
   readonly incomingPatientId: PatientId
   readonly diff: MergeDiff.MergeDiff
   readonly score: Scoring.ScoreResult
   readonly guard: Guard.GuardResult
+  /**
+   * The previewed records the decision is about — for an approver that shows them to a person
+   * (`ReviewQueue.approver`). Patient data: an approver must not log them.
+   */
+  readonly records?: {
+    readonly main: PatientV1
+    readonly incoming: PatientV1
+    readonly result: PatientV1
+  } | undefined
 }
 
 /**
@@ -37,10 +48,20 @@ export interface MergeApprovalRequest {
  */
 export interface LinkApprovalRequest {
   readonly kind: "link"
+  /** The run asking (for the review queue's record). */
+  readonly runId?: string | undefined
   readonly patientId: PatientId
   readonly ehrPartnerId: EhrPartnerId
   readonly score: Scoring.ScoreResult
   readonly guard: Guard.GuardResult
+  /**
+   * The patient and the EHR candidate's record the decision is about — for an approver that shows
+   * them to a person (`ReviewQueue.approver`). Patient data: an approver must not log them.
+   */
+  readonly records?: {
+    readonly patient: PatientV1
+    readonly candidate: PatientV2
+  } | undefined
 }
 
 /**
@@ -52,35 +73,44 @@ export interface LinkApprovalRequest {
  */
 export type ApprovalRequest = MergeApprovalRequest | LinkApprovalRequest
 
+// The review item a decision came from (or waits on), when a person decides through the
+// `ReviewQueue`. Optional: decisions stored before reviews existed decode unchanged.
+const reviewId = Schema.optionalWith(Schema.String, { exact: true })
+
 /**
- * The merge may go ahead; `by` names who approved it.
+ * The write may go ahead; `by` names who approved it (`reviewId`: the review item, when a person
+ * approved it through the `ReviewQueue`).
  *
  * @since 0.1.0
  * @category decisions
  */
 export class Approved extends Schema.TaggedClass<Approved>()("Approved", {
-  by: Schema.String
+  by: Schema.String,
+  reviewId
 }) {}
 
 /**
- * The merge must not happen.
+ * The write must not happen (`reviewId`: the review item, when a person rejected it).
  *
  * @since 0.1.0
  * @category decisions
  */
 export class Rejected extends Schema.TaggedClass<Rejected>()("Rejected", {
   by: Schema.String,
-  reason: Schema.String
+  reason: Schema.String,
+  reviewId
 }) {}
 
 /**
- * No decision yet: a person must decide.
+ * No decision yet: a person must decide (`reviewId`: the review item waiting for them, when the
+ * decision went to the `ReviewQueue`).
  *
  * @since 0.1.0
  * @category decisions
  */
 export class Deferred extends Schema.TaggedClass<Deferred>()("Deferred", {
-  reason: Schema.String
+  reason: Schema.String,
+  reviewId
 }) {}
 
 /**

@@ -92,7 +92,8 @@ const itemFields = {
   candidateEhrPartnerIds: optional(Schema.Array(EhrPartnerId)),
   score: optional(Schema.Number),
   grade: optional(Scoring.Grade),
-  fields: optional(Schema.Array(Schema.String))
+  fields: optional(Schema.Array(Schema.String)),
+  reviewId: optional(Schema.String)
 }
 
 /**
@@ -111,6 +112,8 @@ export interface ItemContext {
   readonly score?: number | undefined
   readonly grade?: Scoring.Grade | undefined
   readonly fields?: ReadonlyArray<string> | undefined
+  /** The `ReviewQueue` item a person decides (or decided) this on. */
+  readonly reviewId?: string | undefined
 }
 
 /**

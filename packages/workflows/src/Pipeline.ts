@@ -246,6 +246,10 @@ const reviewReasons = (guard: Guard.GuardResult, score: Scoring.ScoreResult, dec
   ]
 }
 
+// A person's rejection through the review queue, or the approver's.
+const rejectedBy = (decision: Approver.Rejected) =>
+  decision.reviewId === undefined ? "REJECTED_BY_APPROVER" : "REJECTED_BY_REVIEWER"
+
 const previewFailure = (error: HeroHealthError, item: Outcome.ItemContext): Outcome.Outcome =>
   error._tag === "Conflict"
     ? Outcome.refused([`PREVIEW_${(error.code ?? "conflict").toUpperCase()}`], item)
@@ -319,24 +323,27 @@ const mergeStep = (options: Options, patientId: PatientId, pair: MergePair) =>
     const guard = Guard.evaluate(options.rules ?? Guard.defaultRules, context)
     const request: Approver.MergeApprovalRequest = {
       kind: "merge",
+      runId: options.runId,
       mainPatientId: main,
       incomingPatientId: incoming,
       diff: context.diff,
       score,
-      guard
+      guard,
+      records: { main: preview.mainPatient, incoming: preview.incomingPatient, result: preview.resultPatient }
     }
-    const itemWithScore = { ...item, ...Outcome.scoreContext(score) }
+    const scored = { ...item, ...Outcome.scoreContext(score) }
     const decision = yield* durable.decision(
       { runId: options.runId, patientId, key: Step.key("merge", main, incoming), request },
       guard.verdict === "refuse"
         ? Effect.succeed(new Approver.Rejected({ by: "guard", reason: Guard.codes(guard).join(",") }))
         : Approver.decide(request)
     )
-    if (guard.verdict === "refuse") return Outcome.refused(Guard.codes(guard), itemWithScore)
+    const itemWithScore = decision.reviewId === undefined ? scored : { ...scored, reviewId: decision.reviewId }
+    if (guard.verdict === "refuse") return Outcome.refused(Guard.codes(guard), scored)
     if (decision._tag === "Rejected") {
       return decision.by === "dry-run"
         ? Outcome.needsReview(["dry-run", ...reviewReasons(guard, score, decision)], itemWithScore)
-        : Outcome.refused(["REJECTED_BY_APPROVER", ...Guard.codes(guard)], itemWithScore)
+        : Outcome.refused([rejectedBy(decision), ...Guard.codes(guard)], itemWithScore)
     }
     if (decision._tag === "Deferred") return Outcome.needsReview(reviewReasons(guard, score, decision), itemWithScore)
     if (options.dryRun === true) return Outcome.needsReview(["dry-run", "would-merge"], itemWithScore)
@@ -507,10 +514,12 @@ const linkStep = (options: Options, patient: PatientV1, proposal: Selection.Prop
     const { guard } = proposal
     const request: Approver.LinkApprovalRequest = {
       kind: "link",
+      runId: options.runId,
       patientId,
       ehrPartnerId,
       score: proposal.result,
-      guard
+      guard,
+      records: { patient, candidate: proposal.candidate }
     }
     const decision = yield* durable.decision(
       { runId: options.runId, patientId, key: Step.key("connect", patientId, ehrPartnerId), request },
@@ -519,13 +528,14 @@ const linkStep = (options: Options, patient: PatientV1, proposal: Selection.Prop
         : Approver.decide(request)
     )
     if (guard.verdict === "refuse") return Outcome.refused(Guard.codes(guard), item)
+    const reviewed = decision.reviewId === undefined ? item : { ...item, reviewId: decision.reviewId }
     if (decision._tag === "Rejected") {
       return decision.by === "dry-run"
-        ? Outcome.needsReview(["dry-run", ...reviewReasons(guard, proposal.result, decision)], item)
-        : Outcome.refused(["REJECTED_BY_APPROVER", ...Guard.codes(guard)], item)
+        ? Outcome.needsReview(["dry-run", ...reviewReasons(guard, proposal.result, decision)], reviewed)
+        : Outcome.refused([rejectedBy(decision), ...Guard.codes(guard)], reviewed)
     }
     if (decision._tag === "Deferred") {
-      return Outcome.needsReview(reviewReasons(guard, proposal.result, decision), item)
+      return Outcome.needsReview(reviewReasons(guard, proposal.result, decision), reviewed)
     }
     if (options.dryRun === true) return Outcome.needsReview(["dry-run", "would-link"], item)
     return yield* connectStep(options, patientId, ehrPartnerId)

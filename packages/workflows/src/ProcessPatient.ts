@@ -16,6 +16,11 @@
  *   than `tokenMaxAge`, or refused as expired or stale, previews again and merges only if the new
  *   preview shows the records that were approved (else `NeedsReview` `merge-preview-changed`).
  * - **A person is asked once**: each approver decision is an activity.
+ * - **Reviews resume the work.** With a `ReviewQueue` in context (and `ReviewQueue.approver`),
+ *   a patient whose link or merge waits on a person suspends on a `DurableDeferred`; once the
+ *   item is decided (`ReviewQueue.layerResumer` wakes it), the pipeline runs again from fresh
+ *   reads: an approval of the same records writes (once, verified), a rejection refuses, changed
+ *   records propose a new item and wait again.
  *
  * The engine's storage holds the patient records the pipeline read (as the API returned them):
  * protect it as the patient data it is, and purge completed runs.
@@ -29,6 +34,7 @@ import { type PatientId, ReceivedPatientId } from "@hero-effect/schema"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import type * as Stream from "effect/Stream"
 import type * as Approver from "./Approver.js"
@@ -39,6 +45,7 @@ import * as Outcome from "./Outcome.js"
 import type * as PatientLease from "./PatientLease.js"
 import * as Pipeline from "./Pipeline.js"
 import * as PopulationCache from "./PopulationCache.js"
+import * as ReviewQueue from "./ReviewQueue.js"
 import * as RunLedger from "./RunLedger.js"
 import * as WriteAttempts from "./WriteAttempts.js"
 
@@ -71,6 +78,14 @@ export const ProcessPatient = Workflow.make({
 export interface Options extends Omit<Pipeline.Options, "runId"> {
   /** A preview's token older than this is not used: the merge previews again (default 10 minutes). */
   readonly tokenMaxAge?: Duration.DurationInput | undefined
+  /**
+   * What an execution does when its outcome waits on a person's review (a `NeedsReview` with a
+   * `ReviewQueue` item, from `ReviewQueue.approver`): `"end"` (default) ends with the
+   * `NeedsReview` outcome and its item's id (a later run finds the decision); `"wait"` (with a
+   * `ReviewQueue` in context and `ReviewQueue.layerResumer`) suspends until the item closes and
+   * then processes the patient again. `"wait"` is not yet verified end to end: prefer `"end"`.
+   */
+  readonly reviews?: "wait" | "end" | undefined
 }
 
 /**
@@ -121,12 +136,21 @@ export const layer = (options: Options = {}): Layer.Layer<never, never, Workflow
           tokenMaxAgeMillis
         })
         const cache = options.populationCache === false ? undefined : yield* cacheOf(payload.runId)
-        const run = Pipeline.steps({ ...options, runId: payload.runId }, payload.patientId).pipe(
+        const steps = Pipeline.steps({ ...options, runId: payload.runId }, payload.patientId).pipe(
           Effect.provideService(Durable.Durable, seam),
           // The seam of activities records nothing outside the engine: no journal to fail.
           Effect.orDie
         )
-        return yield* (cache === undefined ? run : Effect.provideService(run, PopulationCache.PopulationCache, cache))
+        const run = cache === undefined ? steps : Effect.provideService(steps, PopulationCache.PopulationCache, cache)
+        const queue = options.reviews === "wait" ? yield* Effect.serviceOption(ReviewQueue.ReviewQueue) : Option.none()
+        // A person decides: wait until they have (the lease is not held meanwhile), then the whole
+        // pipeline again — fresh reads, a fresh preview, the guard — which finds their decision.
+        for (let waits = 1;; waits++) {
+          const outcome = yield* run
+          const reviewId = outcome._tag === "NeedsReview" ? outcome.reviewId : undefined
+          if (Option.isNone(queue) || reviewId === undefined) return outcome
+          if (!(yield* ReviewQueue.awaitDecision(queue.value, reviewId, waits))) return outcome
+        }
       }).pipe(
         Effect.ensuring(Effect.sync(() => tokens.forget(executionId))),
         Effect.withSpan("ProcessPatient", {

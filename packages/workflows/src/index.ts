@@ -160,3 +160,18 @@ export * as RunLedger from "./RunLedger.js"
  * @since 0.2.0
  */
 export * as DurableEngine from "./DurableEngine.js"
+
+/**
+ * The webhook receiver that starts a durable re-check of the patient, with its event store.
+ *
+ * @since 0.3.0
+ */
+export * as PatientRecheck from "./PatientRecheck.js"
+
+/**
+ * People in the loop: the queue of links and merges the rules send to a person, their decisions,
+ * and the wake-up of the workflows waiting on them.
+ *
+ * @since 0.3.0
+ */
+export * as ReviewQueue from "./ReviewQueue.js"
