@@ -16,6 +16,7 @@ import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import { ensureTable } from "./internal/sqlTable.js"
 
 /**
  * One recorded execution.
@@ -93,12 +94,12 @@ export const table = "hero_run_ledger"
  */
 export const makeSql: Effect.Effect<Service, SqlError, SqlClient.SqlClient> = Effect.gen(function*() {
   const sql = yield* SqlClient.SqlClient
-  yield* sql`CREATE TABLE IF NOT EXISTS ${sql(table)} (
+  yield* ensureTable(sql`CREATE TABLE IF NOT EXISTS ${sql(table)} (
     run_id VARCHAR(255) NOT NULL,
     patient_id VARCHAR(255) NOT NULL,
     submitted_at BIGINT NOT NULL,
     PRIMARY KEY (run_id, patient_id)
-  )`
+  )`)
   return {
     submitted: (runId, patientId) =>
       Effect.flatMap(

@@ -16,6 +16,7 @@ import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import { ensureTable } from "./internal/sqlTable.js"
 
 /**
  * @since 0.2.0
@@ -78,11 +79,11 @@ export const table = "hero_write_attempts"
  */
 export const makeSql: Effect.Effect<Service, SqlError, SqlClient.SqlClient> = Effect.gen(function*() {
   const sql = yield* SqlClient.SqlClient
-  yield* sql`CREATE TABLE IF NOT EXISTS ${sql(table)} (
+  yield* ensureTable(sql`CREATE TABLE IF NOT EXISTS ${sql(table)} (
     key VARCHAR(255) PRIMARY KEY,
     execution_id VARCHAR(255) NOT NULL,
     claimed_at BIGINT NOT NULL
-  )`
+  )`)
   return {
     claim: (executionId, key) =>
       Effect.flatMap(

@@ -10,6 +10,7 @@ import * as Schema from "effect/Schema"
 import type * as PR from "../PatientRecheck.js"
 import { EventStore } from "../PatientRecheck.js"
 import { ProcessPatient } from "../ProcessPatient.js"
+import { ensureTable } from "./sqlTable.js"
 
 /** @internal */
 export const table = "hero_webhook_events"
@@ -51,18 +52,14 @@ export const makeMemory: Effect.Effect<PR.EventStoreService> = Effect.sync(() =>
 /** @internal */
 export const makeSql: Effect.Effect<PR.EventStoreService, SqlError, SqlClient.SqlClient> = Effect.gen(function*() {
   const sql = yield* SqlClient.SqlClient
-  // Two processes creating the table at once on PostgreSQL can fail one of them (a unique
-  // violation on the catalog) even with IF NOT EXISTS: the table exists then, so try again.
-  yield* sql`CREATE TABLE IF NOT EXISTS ${sql(table)} (
+  yield* ensureTable(sql`CREATE TABLE IF NOT EXISTS ${sql(table)} (
     delivery_key VARCHAR(64) PRIMARY KEY,
     patient_id VARCHAR(255) NOT NULL,
     practice_group_id VARCHAR(255) NOT NULL,
     received_at BIGINT NOT NULL,
     started_at BIGINT
-  )`.pipe(Effect.retry({ times: 2 }))
-  yield* sql`CREATE INDEX IF NOT EXISTS hero_webhook_events_patient ON ${sql(table)} (patient_id)`.pipe(
-    Effect.retry({ times: 2 })
-  )
+  )`)
+  yield* ensureTable(sql`CREATE INDEX IF NOT EXISTS hero_webhook_events_patient ON ${sql(table)} (patient_id)`)
   return {
     record: (key, event, info) =>
       sql`INSERT INTO ${sql(table)} (delivery_key, patient_id, practice_group_id, received_at)

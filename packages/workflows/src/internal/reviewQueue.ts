@@ -28,6 +28,7 @@ import {
 } from "../ReviewQueue.js"
 import * as Scoring from "../Scoring.js"
 import * as Step from "../Step.js"
+import { ensureTable } from "./sqlTable.js"
 
 const encodeV1 = Schema.encodeSync(PatientV1)
 const encodeV2 = Schema.encodeSync(PatientV2)
@@ -65,6 +66,18 @@ const evidenceOf = (request: Approver.ApprovalRequest): ReviewQueue.ReviewEviden
   }
   return request.records === undefined ? undefined : { _tag: "MergeEvidence", ...request.records }
 }
+
+// What identifies a proposal: its pair, the fingerprint of its records, the item id, the evidence.
+const partsOf = (proposal: ReviewQueue.Proposal) =>
+  Effect.suspend(() => {
+    const print = fingerprint(proposal.request)
+    const shown = evidenceOf(proposal.request)
+    if (print === undefined || shown === undefined) {
+      return Effect.fail(new ReviewInvalid({ reason: "the request has no records to show" }))
+    }
+    const key = pairKey(proposal.request)
+    return Effect.succeed({ id: itemId(key, print), key, print, shown })
+  })
 
 const newItem = (
   proposal: ReviewQueue.Proposal,
@@ -143,6 +156,7 @@ const decided = (
   })
 
 const statuses: ReadonlyArray<ReviewQueue.ReviewStatus> = ["pending", "deferred", "approved", "rejected", "superseded"]
+const noCounts = () => Object.fromEntries(statuses.map((s) => [s, 0])) as Record<ReviewQueue.ReviewStatus, number>
 
 interface Cursor {
   readonly createdAt: string
@@ -198,14 +212,8 @@ export const makeMemory: Effect.Effect<ReviewQueue.Service> = Effect.gen(functio
   const service: ReviewQueue.Service = {
     propose: (proposal) =>
       Effect.gen(function*() {
-        const print = fingerprint(proposal.request)
-        const shown = evidenceOf(proposal.request)
-        if (print === undefined || shown === undefined) {
-          return yield* Effect.fail(new ReviewInvalid({ reason: "the request has no records to show" }))
-        }
-        const key = pairKey(proposal.request)
+        const { id, key, print, shown } = yield* partsOf(proposal)
         const at = yield* nowIso
-        const id = itemId(key, print)
         const known = items.get(id)
         if (known !== undefined && known.status !== "superseded") return known
         let supersededAny = false
@@ -244,7 +252,7 @@ export const makeMemory: Effect.Effect<ReviewQueue.Service> = Effect.gen(functio
         return Effect.succeed(page(matching, limit))
       }),
     counts: Effect.sync(() => {
-      const counts = Object.fromEntries(statuses.map((s) => [s, 0])) as Record<ReviewQueue.ReviewStatus, number>
+      const counts = noCounts()
       for (const item of items.values()) counts[item.status]++
       return counts
     }),
@@ -318,15 +326,6 @@ interface ItemRow {
   readonly item: string
 }
 
-/**
- * Creates a table if it is missing. Two processes starting on a fresh PostgreSQL can both find it
- * missing and race on the catalog ("duplicate key value violates unique constraint"): the loser
- * tries again, and then finds it.
- * @internal
- */
-export const ensureTable = (statement: Effect.Effect<unknown, SqlError>): Effect.Effect<void, SqlError> =>
-  Effect.asVoid(Effect.retry(statement, { times: 2 }))
-
 /** @internal */
 export const makeSql: Effect.Effect<ReviewQueue.Service, SqlError, SqlClient.SqlClient> = Effect.gen(function*() {
   const sql = yield* SqlClient.SqlClient
@@ -375,13 +374,7 @@ export const makeSql: Effect.Effect<ReviewQueue.Service, SqlError, SqlClient.Sql
   const service: ReviewQueue.Service = {
     propose: (proposal) =>
       Effect.gen(function*() {
-        const print = fingerprint(proposal.request)
-        const shown = evidenceOf(proposal.request)
-        if (print === undefined || shown === undefined) {
-          return yield* Effect.fail(new ReviewInvalid({ reason: "the request has no records to show" }))
-        }
-        const key = pairKey(proposal.request)
-        const id = itemId(key, print)
+        const { id, key, print, shown } = yield* partsOf(proposal)
         const result = yield* Effect.gen(function*() {
           const at = yield* nowIso
           const known = yield* load(id)
@@ -447,7 +440,7 @@ export const makeSql: Effect.Effect<ReviewQueue.Service, SqlError, SqlClient.Sql
     counts: sql<{ readonly status: ReviewQueue.ReviewStatus; readonly n: number | string }>`
       SELECT status, COUNT(*) AS n FROM ${sql(itemsTable)} GROUP BY status`.pipe(
       Effect.map((rows) => {
-        const counts = Object.fromEntries(statuses.map((s) => [s, 0])) as Record<ReviewQueue.ReviewStatus, number>
+        const counts = noCounts()
         for (const row of rows) if (row.status in counts) counts[row.status] = Number(row.n)
         return counts
       }),
