@@ -7,8 +7,9 @@ import { describe, expect, it } from "@effect/vitest"
 import { HeroHealthClient } from "@hero-effect/client"
 import { Sandbox } from "@hero-effect/sandbox"
 import type { PatientId, PatientV1 } from "@hero-effect/schema"
-import { Approver, MergeDiff, ReviewQueue, Scoring } from "@hero-effect/workflows"
-import { Clock, Effect, Layer, Option, TestClock } from "effect"
+import { Approver, Batch, Journal, MergeDiff, PatientLease, ReviewQueue, Scoring } from "@hero-effect/workflows"
+import { Clock, Effect, Layer, Option, Stream, TestClock } from "effect"
+import { idsOf, sandboxLayer } from "./support/durable.js"
 
 const queues: ReadonlyArray<[string, Layer.Layer<ReviewQueue.ReviewQueue, unknown>]> = [
   ["memory", ReviewQueue.layerMemory],
@@ -182,4 +183,48 @@ describe("ReviewQueue.approver", () => {
       expect(bare).toMatchObject({ _tag: "Deferred" })
       expect((bare as Approver.Deferred).reviewId).toBeUndefined()
     }).pipe(Effect.provide(ReviewQueue.layerMemory)))
+})
+
+describe("the journal pipeline with the queue approver", () => {
+  it.effect("a first run leaves items to review; the next run applies approvals once and refuses rejections", () =>
+    Effect.gen(function*() {
+      const queue = yield* ReviewQueue.ReviewQueue
+      const sandbox = yield* Sandbox.Sandbox
+      const ids = yield* idsOf
+      // Each run with its own journal (a journal with an outcome skips the patient).
+      const run = (runId: string) =>
+        Batch.run(Stream.fromIterable(ids), { runId, concurrency: 1 }).pipe(Effect.provide(Journal.layerMemory))
+      const first = yield* run("first")
+      const waiting = first.patients.flatMap(({ outcome }) =>
+        outcome._tag === "NeedsReview" && outcome.reviewId !== undefined ? [outcome.reviewId] : []
+      )
+      const merges = (yield* queue.list({ kind: "merge", limit: 100 })).items
+      expect(merges.length).toBeGreaterThanOrEqual(2)
+      // Every pending item is named by some patient's outcome.
+      for (const item of merges) expect(waiting).toContain(item.id)
+      const [approved, ...rejected] = merges
+      yield* queue.decide(approved!.id, { _tag: "Approve" }, "dr-a")
+      for (const item of rejected) yield* queue.decide(item.id, { _tag: "Reject", reason: "different-people" }, "dr-b")
+      const second = yield* run("second")
+      const counters = yield* sandbox.counters
+      expect(counters.mergesApplied(approved!.mainPatientId!, approved!.incomingPatientId!)).toBe(1)
+      for (const item of rejected) {
+        expect(counters.mergesApplied(item.mainPatientId!, item.incomingPatientId!)).toBe(0)
+        const outcome = second.patients.map((p) => p.outcome).find((o) =>
+          o._tag === "Refused" && o.reviewId === item.id
+        )
+        expect(outcome).toMatchObject({ _tag: "Refused", codes: expect.arrayContaining(["REJECTED_BY_REVIEWER"]) })
+      }
+      // A third run asks nobody again and writes nothing twice.
+      yield* run("third")
+      expect((yield* sandbox.counters).mergesApplied(approved!.mainPatientId!, approved!.incomingPatientId!)).toBe(1)
+    }).pipe(
+      Effect.provide(
+        ReviewQueue.layerApprover(Approver.automatic).pipe(
+          Layer.provideMerge(
+            Layer.mergeAll(sandboxLayer({ patients: 60 }), PatientLease.layerMemory, ReviewQueue.layerMemory)
+          )
+        )
+      )
+    ))
 })
