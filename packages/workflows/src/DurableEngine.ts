@@ -28,6 +28,7 @@ import type * as Runners from "@effect/cluster/Runners"
 import * as Sharding from "@effect/cluster/Sharding"
 import * as SingleRunner from "@effect/cluster/SingleRunner"
 import * as SqliteClient from "@effect/sql-sqlite-node/SqliteClient"
+import type * as SqlClient from "@effect/sql/SqlClient"
 import type { SqlError } from "@effect/sql/SqlError"
 import * as WorkflowEngine from "@effect/workflow/WorkflowEngine"
 import type { PatientId } from "@hero-effect/schema"
@@ -86,18 +87,34 @@ export interface SqliteOptions {
 
 /**
  * Durable, one process: the cluster workflow engine on a single runner, its messages, replies and
- * the write claims in one SQLite file.
+ * the write claims in one SQLite file. Its `SqlClient` is provided too, so what belongs with the
+ * workflows goes in the same file (`ReviewQueue.layerSql`, `PatientRecheck` storage).
+ *
+ * @example
+ * ```ts
+ * import { DurableEngine, ProcessPatient, ReviewQueue } from "@hero-effect/workflows"
+ * import { Layer } from "effect"
+ *
+ * // The engine and the review queue in one SQLite file; patients wait on people's decisions.
+ * const engine = DurableEngine.layerSqlite({ filename: "engine.db" })
+ * const workflows = ProcessPatient.layer({ reviews: "wait" }).pipe(
+ *   Layer.provideMerge(ReviewQueue.layerSql),
+ *   Layer.provideMerge(engine)
+ * )
+ * ```
  *
  * @since 0.2.0
  * @category layers
  */
-export const layerSqlite = (options: SqliteOptions): Layer.Layer<ClusterEngine, ConfigError.ConfigError | SqlError> =>
+export const layerSqlite = (
+  options: SqliteOptions
+): Layer.Layer<ClusterEngine | SqlClient.SqlClient, ConfigError.ConfigError | SqlError> =>
   Layer.mergeAll(ClusterWorkflowEngine.layer, WriteAttempts.layerSql, RunLedger.layerSql).pipe(
     Layer.provideMerge(SingleRunner.layer({
       runnerStorage: "sql",
       shardingConfig: { entityReplyPollInterval: options.replyPollInterval ?? "20 millis" }
     })),
-    Layer.provide(SqliteClient.layer({ filename: options.filename }))
+    Layer.provideMerge(SqliteClient.layer({ filename: options.filename }))
   )
 
 /**

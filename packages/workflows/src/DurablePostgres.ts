@@ -103,7 +103,8 @@ export const layerLease: Layer.Layer<PatientLease.PatientLease, SqlError, SqlCli
 
 /**
  * One worker on PostgreSQL: the engine, the write claims and the shared leases (so do not provide
- * `PatientLease.layerMemory` beside it).
+ * `PatientLease.layerMemory` beside it), and its `SqlClient` for what belongs with the workflows
+ * (`ReviewQueue.layerSql`: every worker sees the same queue).
  *
  * @since 0.2.0
  * @category layers
@@ -111,7 +112,7 @@ export const layerLease: Layer.Layer<PatientLease.PatientLease, SqlError, SqlCli
 export const layer = (
   options: Options
 ): Layer.Layer<
-  DurableEngine.ClusterEngine | PatientLease.PatientLease,
+  DurableEngine.ClusterEngine | PatientLease.PatientLease | SqlClient.SqlClient,
   ConfigError.ConfigError | SqlError | SocketServer.SocketServerError
 > =>
   Layer.unwrapEffect(
@@ -147,7 +148,7 @@ const layerAt = (options: Options, port: number) =>
         entityReplyPollInterval: options.replyPollInterval ?? "20 millis"
       }
     })),
-    Layer.provide(PgClient.layer({
+    Layer.provideMerge(PgClient.layer({
       url: typeof options.url === "string" ? Redacted.make(options.url) : options.url
     }))
   )

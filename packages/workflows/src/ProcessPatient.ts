@@ -82,8 +82,17 @@ export interface Options extends Omit<Pipeline.Options, "runId"> {
    * What an execution does when its outcome waits on a person's review (a `NeedsReview` with a
    * `ReviewQueue` item, from `ReviewQueue.approver`): `"end"` (default) ends with the
    * `NeedsReview` outcome and its item's id (a later run finds the decision); `"wait"` (with a
-   * `ReviewQueue` in context and `ReviewQueue.layerResumer`) suspends until the item closes and
-   * then processes the patient again. `"wait"` is not yet verified end to end: prefer `"end"`.
+   * `ReviewQueue` in context) suspends the execution on a `DurableDeferred` until the item
+   * closes, then processes the patient again — so `runDurable` returns only once every item its
+   * patients wait on is decided. With `"wait"` the layer also runs the queue's resumer (see
+   * `ReviewQueue.layerResumer`), which wakes executions whose items were decided anywhere.
+   *
+   * `"end"` is the default because a batch that waits needs a person to answer before it returns:
+   * choose `"wait"` where the process stays up (a server, a worker) and people review meanwhile.
+   *
+   * Verified on `DurableEngine.layerMemory`. On the cluster engines (`DurableEngine.layerSqlite`,
+   * `DurablePostgres.layer`, @effect/cluster 0.60.2) a suspended execution was seen to stall the
+   * runner's other executions: use `"end"` there (decisions apply on the next run).
    */
   readonly reviews?: "wait" | "end" | undefined
 }
@@ -112,6 +121,22 @@ const cachedRuns = 8
  * @category layers
  */
 export const layer = (options: Options = {}): Layer.Layer<never, never, WorkflowEngine | Requirements> =>
+  options.reviews === "wait" ? Layer.merge(workflowLayer(options), waitingResumer()) : workflowLayer(options)
+
+// Waiting executions need someone to complete their deferreds: the queue's resumer, when a queue
+// is in context (without one nothing waits).
+const waitingResumer = (): Layer.Layer<never, never, WorkflowEngine> =>
+  Layer.unwrapEffect(
+    Effect.map(
+      Effect.serviceOption(ReviewQueue.ReviewQueue),
+      (queue) =>
+        Option.isNone(queue)
+          ? Layer.empty
+          : Layer.provide(ReviewQueue.layerResumer(), Layer.succeed(ReviewQueue.ReviewQueue, queue.value))
+    )
+  )
+
+const workflowLayer = (options: Options): Layer.Layer<never, never, WorkflowEngine | Requirements> =>
   Layer.unwrapEffect(Effect.sync(() => {
     const tokens = internal.makeTokens()
     const caches = new Map<string, PopulationCache.Service>()
