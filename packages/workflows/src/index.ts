@@ -175,3 +175,19 @@ export * as PatientRecheck from "./PatientRecheck.js"
  * @since 0.3.0
  */
 export * as ReviewQueue from "./ReviewQueue.js"
+
+/**
+ * The review queue over HTTP (`@effect/platform` `HttpApi`): list, get, evidence and decide,
+ * behind pluggable reviewer authentication, with a typed client from the same definition.
+ *
+ * @since 0.3.0
+ */
+export * as ReviewApi from "./ReviewApi.js"
+
+/**
+ * A server-rendered page for the people who decide the review queue: sign-in, the records side by
+ * side, the rule codes in words, CSRF-protected decisions.
+ *
+ * @since 0.3.0
+ */
+export * as ReviewPage from "./ReviewPage.js"
