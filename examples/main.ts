@@ -11,9 +11,15 @@
 // dump), the exit code says what happened (see EXIT CODES in --help and examples/README.md), a
 // live run names its target first and asks before writing to production, the summary fits a
 // screen, and Ctrl-C stops cleanly and says how to resume.
+//
+// With --review, what the approver defers becomes an item of a review queue (ReviewQueue) that
+// people work through with `pnpm review` (review.ts); the next run with --review applies what they
+// approved and refuses what they rejected. See `reviewQueueFor` below.
 import { Command, HelpDoc, Options, ValidationError } from "@effect/cli"
 import { NodeContext, NodeRuntime } from "@effect/platform-node"
 import type { Teardown } from "@effect/platform/Runtime"
+import { PgClient } from "@effect/sql-pg"
+import { SqliteClient } from "@effect/sql-sqlite-node"
 import { HeroHealthClient, HeroHealthConfig } from "@hero-effect/client"
 import type { HeroHealthConfigOptions } from "@hero-effect/client"
 import { Sandbox, SandboxServer, SeedFile } from "@hero-effect/sandbox"
@@ -26,6 +32,7 @@ import {
   Journal,
   PatientLease,
   ProcessPatient,
+  ReviewQueue,
   Scoring
 } from "@hero-effect/workflows"
 import type { Outcome } from "@hero-effect/workflows"
@@ -68,6 +75,10 @@ const userDirectory = (): string => {
   return init !== undefined && init.length > 0 ? init : process.cwd()
 }
 const resolvePath = (file: string): string => path.resolve(userDirectory(), file)
+
+// The review queue's SQLite file when the run has no --db or --postgres of its own (relative to
+// where the command was typed). review.ts defaults to the same file: keep the two in step.
+const defaultReviewDb = ".hero-effect/review.db"
 
 // Stderr for what is about the run (progress, target, resume), stdout for the summary.
 const say = (line: string) => Effect.sync(() => process.stderr.write(`${line}\n`))
@@ -146,18 +157,23 @@ const live = Options.boolean("live").pipe(
     "use HERO_API_KEY / HERO_PRACTICE_GROUP_ID / HERO_BASE_URL|HERO_ENVIRONMENT against Hero (staging when neither is set)"
   )
 )
+const review = Options.boolean("review").pipe(
+  Options.withDescription(
+    `send what the approver defers to people: a review queue in the --db file or --postgres database, else ${defaultReviewDb} (act on it with pnpm review); the next run with --review applies their decisions`
+  )
+)
 const yes = Options.boolean("yes").pipe(
   Options.withDescription("with --live against production: go on without asking (required when there is no terminal)")
 )
 
 // A dry run asks the chosen approver too (the pipeline stops before any write), so it can say what
 // it would link and merge, with scores and grades.
-const approverLayer = (choice: "automatic" | "always-ask" | "deny-all") =>
-  choice === "deny-all"
-    ? Approver.layerDenyAll
-    : choice === "always-ask"
-    ? Approver.layerAlwaysAsk
-    : Approver.layerAutomatic
+type ApproverChoice = "automatic" | "always-ask" | "deny-all"
+const approverOf = (choice: ApproverChoice): Approver.Service =>
+  choice === "deny-all" ? Approver.denyAll : choice === "always-ask" ? Approver.alwaysAsk : Approver.automatic
+const approverLayer = (choice: ApproverChoice) => Approver.layer(approverOf(choice))
+
+type ReviewError = Layer.Layer.Error<ReturnType<ReturnType<typeof reviewQueueFor>["approver"]>>
 
 type EngineError =
   | Layer.Layer.Error<ReturnType<typeof DurablePostgres.layer>>
@@ -202,6 +218,63 @@ const describeConfigError = (error: ConfigError.ConfigError): string => {
       return `${error.path.join(".")} is not supported`
   }
 }
+
+// ---------------------------------------------------------------------------------------------
+// --review: the people in the loop. What the chosen approver defers is proposed to a review queue
+// (ReviewQueue.layerApprover) kept in the run's own storage — the --db file or the --postgres
+// database, beside the engine's tables — else in its own SQLite file (defaultReviewDb). People
+// decide with `pnpm review`; the next run with --review finds each decision (the same records):
+// an approval is applied, a rejection refused (REJECTED_BY_REVIEWER). The engine's executions
+// end with NeedsReview rather than wait, so a run always finishes.
+
+type ReviewStorage =
+  | { readonly _tag: "sqlite"; readonly file: string }
+  | { readonly _tag: "postgres"; readonly url: string }
+
+interface ReviewSummary {
+  /** The SQLite file, or "PostgreSQL (--postgres)": never a URL, which may carry a password. */
+  readonly storage: string
+  readonly pending: number
+  readonly deferred: number
+  /** How to act on it (commands that exist). */
+  readonly command: string
+}
+
+const reviewQueueFor = (storage: ReviewStorage) => {
+  const queue = storage._tag === "postgres"
+    ? ReviewQueue.layerSql.pipe(Layer.provide(PgClient.layer({ url: Redacted.make(storage.url) })))
+    : ReviewQueue.layerSql.pipe(
+      Layer.provide(Layer.unwrapEffect(Effect.sync(() => {
+        fs.mkdirSync(path.dirname(storage.file), { recursive: true })
+        return SqliteClient.layer({ filename: storage.file })
+      })))
+    )
+  const where = storage._tag === "postgres" ? "PostgreSQL (--postgres)" : storage.file
+  const command = storage._tag === "postgres"
+    ? "pnpm review list --postgres <the same URL>"
+    : `pnpm review list --db ${storage.file}`
+  return {
+    /** The approver of the run: the chosen one, with what it defers sent to the queue. */
+    approver: (choice: ApproverChoice) => ReviewQueue.layerApprover(approverOf(choice)).pipe(Layer.provide(queue)),
+    /** After the run: what waits for a person (its own connection; the run's is closed). */
+    summary: Effect.map(
+      Effect.flatMap(ReviewQueue.ReviewQueue, (q) => q.counts),
+      (counts): ReviewSummary => ({ storage: where, pending: counts.pending, deferred: counts.deferred, command })
+    ).pipe(Effect.provide(queue))
+  }
+}
+
+const reviewLines = (summary: ReviewSummary, engine: boolean): string =>
+  [
+    `Review queue: ${summary.pending} waiting for a person (pending), ${summary.deferred} deferred — ${summary.storage}`,
+    `  Act on it: ${summary.command} (then pnpm review show | approve | reject | defer <reviewId>)`,
+    `  Then run this job again with --review${
+      engine ? " and a new --run-id (the same one returns the stored outcomes)" : ""
+    } to apply the decisions.`,
+    `  Or in a browser: HERO_REVIEW_TOKENS=<reviewer>=<token> ${
+      summary.command.replace(/^pnpm review list/, "pnpm review serve")
+    }, then open http://127.0.0.1:8484/review`
+  ].join("\n")
 
 // ---------------------------------------------------------------------------------------------
 // The live target: named before anything runs, and confirmed before writing to production.
@@ -420,6 +493,7 @@ const command = Command.make(
     idsFile,
     live,
     yes,
+    review,
     rateLimit,
     db,
     postgres,
@@ -495,7 +569,19 @@ const command = Command.make(
         // Journals from before lines carried checks are migrated once, so an interrupted job resumes.
         onSome: (file) => Journal.layerFile(file, { target: journalTarget, legacy: "migrate" })
       })
-      const workflow = Layer.mergeAll(journal, PatientLease.layerMemory, approverLayer(flags.approver))
+      // --review: the queue in the run's storage (the --db file, the --postgres database, else its own file).
+      const reviews = flags.review
+        ? Option.some(reviewQueueFor(
+          Option.isSome(flags.postgres)
+            ? { _tag: "postgres", url: flags.postgres.value }
+            : { _tag: "sqlite", file: Option.getOrElse(dbPath, () => resolvePath(defaultReviewDb)) }
+        ))
+        : Option.none()
+      const approvals = Option.match(reviews, {
+        onNone: () => approverLayer(flags.approver),
+        onSome: (queue) => queue.approver(flags.approver)
+      })
+      const workflow = Layer.mergeAll(journal, PatientLease.layerMemory, approvals)
 
       const sandboxIds = Effect.map(Sandbox.Sandbox, (s) => s.world.patients.map((p) => p.id as PatientId))
       // How far the run got, for the stop message on Ctrl-C.
@@ -513,7 +599,7 @@ const command = Command.make(
       const run = (
         ids: ReadonlyArray<PatientId>,
         scoring?: Scoring.ScoringConfig
-      ): Effect.Effect<Batch.Report, Journal.JournalError | EngineError, HeroHealthClient> => {
+      ): Effect.Effect<Batch.Report, Journal.JournalError | EngineError | ReviewError, HeroHealthClient> => {
         total = ids.length
         return Option.match(engine, {
           onNone: () =>
@@ -555,7 +641,7 @@ const command = Command.make(
               Effect.provide(
                 ProcessPatient.layer({ scoring, dryRun: flags.dryRun }).pipe(
                   Layer.provideMerge(engine),
-                  Layer.provide(approverLayer(flags.approver))
+                  Layer.provide(approvals)
                 )
               )
             )
@@ -628,9 +714,22 @@ const command = Command.make(
       )
 
       yield* Console.log(compactSummary(report, reportPath))
+      // --review: what waits for a person, where, and how to act on it (in the report file too).
+      const reviewSummary = yield* Option.match(reviews, {
+        onNone: () => Effect.succeed(Option.none<ReviewSummary>()),
+        onSome: (queue) =>
+          queue.summary.pipe(
+            Effect.tap((summary) => Console.log(reviewLines(summary, Option.isSome(engine)))),
+            Effect.asSome,
+            Effect.catchAll((error) =>
+              Effect.as(say(`Review queue: its counts could not be read (${errorTag(error)})`), Option.none())
+            )
+          )
+      })
+      const written = Option.match(reviewSummary, { onNone: () => report, onSome: (review) => ({ ...report, review }) })
       if (reportPath !== undefined) {
         yield* Effect.try({
-          try: () => fs.writeFileSync(reportPath, JSON.stringify(report, null, 2)),
+          try: () => fs.writeFileSync(reportPath, JSON.stringify(written, null, 2)),
           catch: (error) => configError(`cannot write the report to ${reportPath}: ${errnoCode(error)}`)
         })
         yield* Console.log(`Report written to ${reportPath}`)
