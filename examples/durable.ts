@@ -6,7 +6,11 @@
 //
 // One process, SQLite file (nothing to start):
 //   tsx --conditions=@hero-effect/source durable.ts --ids ids.txt --db engine.db --run-id run-1 \
-//     [--concurrency 4] [--report report.json] [--rate-limit 10]
+//     [--concurrency 4] [--report report.json] [--rate-limit 10] [--review]
+//
+// With --review, a link or merge the rules send to a person becomes an item of the review queue
+// in the same storage (the patient ends NeedsReview with the item's id). Decide with
+// `pnpm review … --db engine.db`; a later run (a new --run-id) applies the decisions.
 //
 // Several workers on PostgreSQL (--postgres, or HERO_DURABLE_POSTGRES_URL): --workers N starts N
 // worker processes of this script and waits for them; or start each worker yourself, on any
@@ -29,7 +33,7 @@
 import { NodeRuntime } from "@effect/platform-node"
 import { HeroHealthClient, HeroHealthConfig } from "@hero-effect/client"
 import type { PatientId } from "@hero-effect/schema"
-import { Approver, Batch, DurableEngine, PatientLease, ProcessPatient } from "@hero-effect/workflows"
+import { Approver, Batch, DurableEngine, PatientLease, ProcessPatient, ReviewQueue } from "@hero-effect/workflows"
 import * as DurablePostgres from "@hero-effect/workflows/DurablePostgres"
 import { Console, Duration, Effect, Layer, Stream } from "effect"
 import { spawn } from "node:child_process"
@@ -70,6 +74,10 @@ const concurrency = count("concurrency", 4)
 const reportFile = argument("report")
 const rateLimit = argument("rate-limit")
 const workers = count("workers", 0)
+// --review: what the rules send to a person goes to the review queue in the engine's storage; the
+// patient ends NeedsReview with the item's id, and a later run (a new --run-id) applies decisions.
+// (Not "wait": on the cluster engine a suspended execution stalls the others, see ProcessPatient.)
+const reviewing = process.argv.includes("--review")
 const workerIndex = count("worker-index", 0)
 const workerCount = Math.max(1, count("worker-count", 1))
 if (workers > 0 && postgres === undefined) fail("--workers needs --postgres (a SQLite file has one process)")
@@ -104,8 +112,21 @@ const engine = (runnerPort: number) =>
       runnerAddress: { host: argument("runner-host") ?? "127.0.0.1", port: runnerPort }
     })
 
+// With --review, the queue approver over the queue in the engine's own database.
+const decisions = reviewing
+  ? ReviewQueue.layerApprover(Approver.automatic).pipe(Layer.provideMerge(ReviewQueue.layerSql))
+  : Approver.layerAutomatic
+
 const program = (runnerPort: number) =>
   Effect.gen(function*() {
+    if (reviewing) {
+      const where = postgres === undefined ? `--db ${db}` : "--postgres <the same url>"
+      yield* Effect.sync(() =>
+        process.stderr.write(
+          `durable: items needing review go to the queue; decide with: pnpm review list ${where}, then run again with a new --run-id\n`
+        )
+      )
+    }
     const report = yield* ProcessPatient.runDurable(Stream.fromIterable(rotated(ids)), {
       runId,
       concurrency,
@@ -120,8 +141,9 @@ const program = (runnerPort: number) =>
   }).pipe(
     Effect.provide(
       ProcessPatient.layer().pipe(
+        Layer.provideMerge(decisions),
         Layer.provideMerge(engine(runnerPort)),
-        Layer.provide(Layer.mergeAll(client, Approver.layerAutomatic))
+        Layer.provide(client)
       )
     )
   )
