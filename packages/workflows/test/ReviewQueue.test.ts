@@ -7,30 +7,15 @@ import { describe, expect, it } from "@effect/vitest"
 import { HeroHealthClient } from "@hero-effect/client"
 import { Sandbox } from "@hero-effect/sandbox"
 import type { PatientId, PatientV1 } from "@hero-effect/schema"
-import { Approver, Batch, Journal, MergeDiff, PatientLease, ReviewQueue, Scoring } from "@hero-effect/workflows"
+import { Approver, Batch, Journal, PatientLease, ReviewQueue } from "@hero-effect/workflows"
 import { Clock, Effect, Layer, Option, Stream, TestClock } from "effect"
 import { idsOf, sandboxLayer } from "./support/durable.js"
+import { mergeRequest } from "./support/review.js"
 
 const queues: ReadonlyArray<[string, Layer.Layer<ReviewQueue.ReviewQueue, unknown>]> = [
   ["memory", ReviewQueue.layerMemory],
   ["sql", ReviewQueue.layerSql.pipe(Layer.provide(SqliteClient.layer({ filename: ":memory:" })))]
 ]
-
-const guardReview = {
-  verdict: "review" as const,
-  findings: [{ code: "SEX_MISMATCH", severity: "review" as const, reason: "the records disagree on sex" }]
-}
-
-const mergeRequest = (main: PatientV1, incoming: PatientV1): Approver.MergeApprovalRequest => ({
-  kind: "merge",
-  runId: "run-1",
-  mainPatientId: main.id,
-  incomingPatientId: incoming.id,
-  diff: MergeDiff.diff({ main, incoming, result: main }),
-  score: Scoring.scorePatients(main, incoming),
-  guard: guardReview,
-  records: { main, incoming, result: main }
-})
 
 // Three records of a small world, read through the client as the pipeline reads them.
 const records = Effect.gen(function*() {

@@ -3,9 +3,6 @@
 // jar, and the pieces of HTML the tests read.
 import type { HttpApp } from "@effect/platform"
 import { HttpServerRequest, HttpServerResponse } from "@effect/platform"
-import type { PatientV1 } from "@hero-effect/schema"
-import type { Approver } from "@hero-effect/workflows"
-import { MergeDiff, Scoring } from "@hero-effect/workflows"
 import { Effect } from "effect"
 
 export const host = "127.0.0.1:8123"
@@ -79,19 +76,5 @@ export const csrfOf = (html: string): string => {
   return found[1]!
 }
 
-export const guardReview = {
-  verdict: "review" as const,
-  findings: [{ code: "SEX_MISMATCH", severity: "review" as const, reason: "the records disagree on sex" }]
-}
-
-/** A merge request about two records (the result keeps the main record), as the pipeline makes. */
-export const mergeRequest = (main: PatientV1, incoming: PatientV1): Approver.MergeApprovalRequest => ({
-  kind: "merge",
-  runId: "run-1",
-  mainPatientId: main.id,
-  incomingPatientId: incoming.id,
-  diff: MergeDiff.diff({ main, incoming, result: main }),
-  score: Scoring.scorePatients(main, incoming),
-  guard: guardReview,
-  records: { main, incoming, result: main }
-})
+// The same fixtures as the API's tests.
+export { guardReview, mergeRequest } from "./review.js"
