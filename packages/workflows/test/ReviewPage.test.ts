@@ -6,16 +6,17 @@ import { HttpServer } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
 import { Sandbox } from "@hero-effect/sandbox"
-import { Approver, Batch, Guard, Journal, PatientLease, ReviewQueue } from "@hero-effect/workflows"
+import { Guard, ReviewQueue } from "@hero-effect/workflows"
 import * as ReviewPage from "@hero-effect/workflows/ReviewPage"
-import { Effect, Layer, Redacted, Stream, TestClock } from "effect"
+import { Effect, Layer, Redacted, TestClock } from "effect"
 import * as Fs from "node:fs"
 import * as Http from "node:http"
 import type { Page, Response } from "playwright-core"
 import { chromium } from "playwright-core"
-import { idsOf, sandboxLayer } from "./support/durable.js"
+import { idsOf } from "./support/durable.js"
 import { client, csrfOf, mergeRequest, origin } from "./support/page.js"
 import { hero } from "./support/patients.js"
+import { journalRun, queueApproverWorld } from "./support/review.js"
 
 const token = "a-long-random-reviewer-token"
 const options = (extra: Partial<ReviewPage.Options> = {}): ReviewPage.Options => ({
@@ -306,8 +307,7 @@ const promise = <A>(f: () => Promise<A>) => Effect.promise(f)
 
 const world = ReviewPage.layer(options()).pipe(
   Layer.provideMerge(NodeHttpServer.layer(() => Http.createServer(), { port: 0, host: "127.0.0.1" })),
-  Layer.provideMerge(ReviewQueue.layerApprover(Approver.automatic)),
-  Layer.provideMerge(Layer.mergeAll(sandboxLayer({ patients: 60 }), PatientLease.layerMemory, ReviewQueue.layerMemory))
+  Layer.provideMerge(queueApproverWorld())
 )
 
 // Clicks and waits for the response of the document it posts or opens.
@@ -329,8 +329,7 @@ describe("ReviewPage (headless Chromium)", () => {
         const queue = yield* ReviewQueue.ReviewQueue
         const sandbox = yield* Sandbox.Sandbox
         const ids = yield* idsOf
-        const run = (runId: string) =>
-          Batch.run(Stream.fromIterable(ids), { runId, concurrency: 1 }).pipe(Effect.provide(Journal.layerMemory))
+        const run = (runId: string) => journalRun(ids, runId)
         yield* run("first")
         const merges = (yield* queue.list({ kind: "merge", limit: 100 })).items
         expect(merges.length).toBeGreaterThanOrEqual(2)

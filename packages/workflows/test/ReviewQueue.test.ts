@@ -7,10 +7,10 @@ import { describe, expect, it } from "@effect/vitest"
 import { HeroHealthClient } from "@hero-effect/client"
 import { Sandbox } from "@hero-effect/sandbox"
 import type { PatientId, PatientV1 } from "@hero-effect/schema"
-import { Approver, Batch, Journal, PatientLease, ReviewQueue } from "@hero-effect/workflows"
-import { Clock, Effect, Layer, Option, Stream, TestClock } from "effect"
-import { idsOf, sandboxLayer } from "./support/durable.js"
-import { mergeRequest } from "./support/review.js"
+import { Approver, ReviewQueue } from "@hero-effect/workflows"
+import { Clock, Effect, Layer, Option, TestClock } from "effect"
+import { idsOf } from "./support/durable.js"
+import { journalRun, mergeRequest, queueApproverWorld } from "./support/review.js"
 
 const queues: ReadonlyArray<[string, Layer.Layer<ReviewQueue.ReviewQueue, unknown>]> = [
   ["memory", ReviewQueue.layerMemory],
@@ -176,9 +176,7 @@ describe("the journal pipeline with the queue approver", () => {
       const queue = yield* ReviewQueue.ReviewQueue
       const sandbox = yield* Sandbox.Sandbox
       const ids = yield* idsOf
-      // Each run with its own journal (a journal with an outcome skips the patient).
-      const run = (runId: string) =>
-        Batch.run(Stream.fromIterable(ids), { runId, concurrency: 1 }).pipe(Effect.provide(Journal.layerMemory))
+      const run = (runId: string) => journalRun(ids, runId)
       const first = yield* run("first")
       const waiting = first.patients.flatMap(({ outcome }) =>
         outcome._tag === "NeedsReview" && outcome.reviewId !== undefined ? [outcome.reviewId] : []
@@ -203,13 +201,5 @@ describe("the journal pipeline with the queue approver", () => {
       // A third run asks nobody again and writes nothing twice.
       yield* run("third")
       expect((yield* sandbox.counters).mergesApplied(approved!.mainPatientId!, approved!.incomingPatientId!)).toBe(1)
-    }).pipe(
-      Effect.provide(
-        ReviewQueue.layerApprover(Approver.automatic).pipe(
-          Layer.provideMerge(
-            Layer.mergeAll(sandboxLayer({ patients: 60 }), PatientLease.layerMemory, ReviewQueue.layerMemory)
-          )
-        )
-      )
-    ))
+    }).pipe(Effect.provide(queueApproverWorld())))
 })

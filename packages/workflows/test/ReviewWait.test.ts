@@ -6,20 +6,12 @@ import { FetchHttpClient, HttpApiBuilder, HttpServer } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
 import { Sandbox } from "@hero-effect/sandbox"
-import {
-  Approver,
-  Batch,
-  DurableEngine,
-  Journal,
-  PatientLease,
-  ProcessPatient,
-  ReviewApi,
-  ReviewQueue
-} from "@hero-effect/workflows"
+import { DurableEngine, ProcessPatient, ReviewApi, ReviewQueue } from "@hero-effect/workflows"
 import { Context, Effect, Fiber, Layer, Redacted, Stream, TestClock } from "effect"
 import type * as Scope from "effect/Scope"
 import * as Http from "node:http"
-import { idsOf, sandboxLayer } from "./support/durable.js"
+import { idsOf } from "./support/durable.js"
+import { journalRun, queueApproverWorld } from "./support/review.js"
 
 const patients = 60
 
@@ -29,24 +21,14 @@ const patients = 60
 const itemsToReview = Effect.gen(function*() {
   const queue = yield* ReviewQueue.ReviewQueue
   const ids = yield* idsOf
-  yield* Batch.run(Stream.fromIterable(ids), { runId: "reference", concurrency: 1 })
+  yield* journalRun(ids, "reference")
   return (yield* queue.list({ limit: 100 })).items
-}).pipe(
-  Effect.provide(
-    Layer.mergeAll(Journal.layerMemory, ReviewQueue.layerApprover(Approver.automatic)).pipe(
-      Layer.provideMerge(Layer.mergeAll(sandboxLayer({ patients }), PatientLease.layerMemory, ReviewQueue.layerMemory))
-    )
-  )
-)
+}).pipe(Effect.provide(queueApproverWorld(patients)))
 
 // No `ReviewQueue.layerResumer` here: the waiting workflow layer runs its own.
 const waitingWorld = ProcessPatient.layer({ reviews: "wait" }).pipe(
   Layer.provideMerge(DurableEngine.layerMemory),
-  Layer.provideMerge(
-    ReviewQueue.layerApprover(Approver.automatic).pipe(
-      Layer.provideMerge(Layer.mergeAll(sandboxLayer({ patients }), PatientLease.layerMemory, ReviewQueue.layerMemory))
-    )
-  )
+  Layer.provideMerge(queueApproverWorld(patients))
 )
 
 type Decide = (id: string, decision: ReviewQueue.Decision) => Effect.Effect<unknown, unknown>

@@ -4,10 +4,23 @@
 import { HeroHealthClient } from "@hero-effect/client"
 import { Sandbox } from "@hero-effect/sandbox"
 import type { PatientId, PatientV1 } from "@hero-effect/schema"
-import type { Approver } from "@hero-effect/workflows"
-import { MergeDiff, ReviewQueue, Scoring } from "@hero-effect/workflows"
-import { Effect } from "effect"
+import { Approver, Batch, Journal, MergeDiff, PatientLease, ReviewQueue, Scoring } from "@hero-effect/workflows"
+import { Effect, Layer, Stream } from "effect"
+import { sandboxLayer } from "./durable.js"
 import { candidate, hero } from "./patients.js"
+
+/**
+ * The queue approver over a seeded world where some merges need a person (60 patients), with a
+ * memory lease and queue: what the end-to-end review tests run on.
+ */
+export const queueApproverWorld = (patients = 60) =>
+  ReviewQueue.layerApprover(Approver.automatic).pipe(
+    Layer.provideMerge(Layer.mergeAll(sandboxLayer({ patients }), PatientLease.layerMemory, ReviewQueue.layerMemory))
+  )
+
+/** The journal pipeline over `ids`, each run with its own journal (a journal with an outcome skips the patient). */
+export const journalRun = (ids: ReadonlyArray<PatientId>, runId: string) =>
+  Batch.run(Stream.fromIterable(ids), { runId, concurrency: 1 }).pipe(Effect.provide(Journal.layerMemory))
 
 export const guardReview = {
   verdict: "review" as const,
