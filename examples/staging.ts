@@ -1,5 +1,5 @@
 // Running against Hero's staging environment: the client reads its configuration from the
-// environment (`HeroHealthClient.layerConfig`) and talks over a real HTTP client. It then does a
+// environment (`HeroHealthClient.layerConfig()`) and talks over a real HTTP client. It then does a
 // read-only dry run over the patient ids given as arguments: candidates, selection, and for a
 // duplicate the merge preview and the guard. It never connects or merges anything.
 //
@@ -86,7 +86,7 @@ const program = Effect.gen(function*() {
   yield* Console.log(`Read-only dry run over ${ids.length} patient(s):`)
   yield* Effect.forEach(ids, dryRun, { discard: true }).pipe(
     // The real client: configuration from the environment, HTTP through fetch.
-    Effect.provide(HeroHealthClient.layerConfig.pipe(Layer.provide(FetchHttpClient.layer)))
+    Effect.provide(HeroHealthClient.layerConfig().pipe(Layer.provide(FetchHttpClient.layer)))
   )
 })
 

@@ -169,21 +169,56 @@ export const layer: Layer.Layer<HeroHealthClient, never, HeroHealthConfig.HeroHe
   Layer.suspend(() => Layer.effect(HeroHealthClient, make))
 
 /**
- * The client configured from the environment (`HERO_API_KEY`, `HERO_PRACTICE_GROUP_ID`,
- * `HERO_BASE_URL` or `HERO_ENVIRONMENT`).
+ * The client with its configuration from `Config`s (`HeroHealthConfig.layerConfig`, the same
+ * options): by default `HERO_API_KEY`, `HERO_PRACTICE_GROUP_ID`, and `HERO_BASE_URL` or
+ * `HERO_ENVIRONMENT`. Needs an `HttpClient`.
+ *
+ * @example
+ * ```ts
+ * import { FetchHttpClient } from "@effect/platform"
+ * import { HeroHealthClient } from "@hero-effect/client"
+ * import { Config, Layer } from "effect"
+ *
+ * const HeroLive = HeroHealthClient.layerConfig({
+ *   apiKey: Config.redacted("MY_KEY"),
+ *   practiceGroupId: Config.string("MY_GROUP")
+ * }).pipe(Layer.provide(FetchHttpClient.layer))
+ * ```
  *
  * @since 0.1.0
  * @category layers
  */
-export const layerConfigWith = (
-  options?: Parameters<typeof HeroHealthConfig.layerConfigWith>[0]
+export const layerConfig = (
+  options?: HeroHealthConfig.ConfigOptions
 ): Layer.Layer<HeroHealthClient, ConfigError.ConfigError, HttpClient.HttpClient> =>
-  layer.pipe(Layer.provide(HeroHealthConfig.layerConfigWith(options)))
+  layer.pipe(Layer.provide(HeroHealthConfig.layerConfig(options)))
+
+/**
+ * {@link layerConfig} with the connection from the `HERO_*` variables and the rest in code.
+ *
+ * @example
+ * ```ts
+ * import { FetchHttpClient } from "@effect/platform"
+ * import { HeroHealthClient } from "@hero-effect/client"
+ * import { Layer } from "effect"
+ *
+ * const HeroLive = HeroHealthClient.layerConfigWith({ maxResponseBytes: 1024 * 1024 }).pipe(
+ *   Layer.provide(FetchHttpClient.layer)
+ * )
+ * ```
+ *
+ * @deprecated Use {@link layerConfig}, which takes the same options (and more).
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerConfigWith = (
+  options?: Omit<HeroHealthConfig.Options, "baseUrl" | "apiKey" | "practiceGroupId">
+): Layer.Layer<HeroHealthClient, ConfigError.ConfigError, HttpClient.HttpClient> => layerConfig(options)
 
 /**
  * The client as a service, with its constructors as statics: `HeroHealthClient.make`,
- * `.layer` (needs `HeroHealthConfig` and an `HttpClient`), `.layerConfig` (configuration from the
- * environment) and `.layerConfigWith(options)`.
+ * `.layer` (needs `HeroHealthConfig` and an `HttpClient`), `.layerConfig(options?)` (configuration
+ * from `Config`s, the environment by default) and the deprecated `.layerConfigWith(options)`.
  *
  * @since 0.1.0
  * @category tags
@@ -195,7 +230,10 @@ export class HeroHealthClient extends Context.Tag("@hero-effect/client/HeroHealt
   static get layer(): Layer.Layer<HeroHealthClient, never, HeroHealthConfig.HeroHealthConfig | HttpClient.HttpClient> {
     return layer
   }
-  /** @since 0.1.0 */
+  /**
+   * @deprecated Use `HeroHealthClient.layerConfig`, which takes the same options (and more).
+   * @since 0.1.0
+   */
   static readonly layerConfigWith = layerConfigWith
   /** @since 0.1.0 */
   static readonly makeWithTransport = makeWithTransport
@@ -210,7 +248,5 @@ export class HeroHealthClient extends Context.Tag("@hero-effect/client/HeroHealt
   /** @since 0.1.0 */
   static readonly layerUndici = layerUndici
   /** @since 0.1.0 */
-  static get layerConfig(): Layer.Layer<HeroHealthClient, ConfigError.ConfigError, HttpClient.HttpClient> {
-    return layerConfigWith()
-  }
+  static readonly layerConfig = layerConfig
 }

@@ -169,7 +169,7 @@ export interface Service {
  * // Two clients (say, two practice-group configurations on one key) in one process, one store.
  * const Store = RateLimitStore.layerMemory
  * const HeroLive = HeroHealthClient.layer.pipe(
- *   Layer.provide(HeroHealthConfig.layerConfig),
+ *   Layer.provide(HeroHealthConfig.layerConfig()),
  *   Layer.provide(FetchHttpClient.layer),
  *   Layer.provide(Store)
  * )

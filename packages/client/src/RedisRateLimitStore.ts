@@ -143,7 +143,7 @@ export const make: (options?: Options) => Effect.Effect<RateLimitStore.Service, 
  * // Every process with this layer and the same key and practice group shares one window of
  * // 10 per second (counted from responses: no margin needed, `adaptive` off by default).
  * const HeroLive = HeroHealthClient.layer.pipe(
- *   Layer.provide(HeroHealthConfig.layerConfigWith({ rateLimit: { limit: 10, interval: "1 second" } })),
+ *   Layer.provide(HeroHealthConfig.layerConfig({ rateLimit: { limit: 10, interval: "1 second" } })),
  *   Layer.provide(FetchHttpClient.layer),
  *   Layer.provide(RedisRateLimitStore.layer({ url: Redacted.make(process.env.REDIS_URL!) }))
  * )

@@ -19,6 +19,7 @@ export {
   defaultRateLimit,
   defaultRetryBudget,
   HeroHealthConfig,
+  type ConfigOptions as HeroHealthConfigConfigOptions,
   type Options as HeroHealthConfigOptions,
   type RetryBudget,
   validateBaseUrl

@@ -181,7 +181,7 @@ describe("configuration", () => {
     Effect.gen(function*() {
       const read = (env: Record<string, string>) =>
         Effect.either(HeroHealthConfig.pipe(
-          Effect.provide(HeroHealthConfig.layerConfig),
+          Effect.provide(HeroHealthConfig.layerConfig()),
           Effect.withConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(env))))
         ))
       const production = yield* read({
@@ -208,7 +208,7 @@ describe("configuration", () => {
       const client = HttpClient.make((request) =>
         Effect.succeed(HttpClientResponse.fromWeb(request, new Response(JSON.stringify(wirePatientV1))))
       )
-      const layer = HeroHealthClient.layerConfig.pipe(Layer.provide(Layer.succeed(HttpClient.HttpClient, client)))
+      const layer = HeroHealthClient.layerConfig().pipe(Layer.provide(Layer.succeed(HttpClient.HttpClient, client)))
       const built = yield* Effect.either(HeroHealthClient.pipe(
         Effect.flatMap((hero) => hero.getPatientById("1001" as PatientId)),
         Effect.provide(layer),
