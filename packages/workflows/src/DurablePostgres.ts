@@ -26,12 +26,14 @@ import * as SocketServer from "@effect/platform/SocketServer"
 import * as PgClient from "@effect/sql-pg/PgClient"
 import type * as SqlClient from "@effect/sql/SqlClient"
 import type { SqlError } from "@effect/sql/SqlError"
+import * as Cause from "effect/Cause"
 import type * as ConfigError from "effect/ConfigError"
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
+import * as Schedule from "effect/Schedule"
 import type * as Scope from "effect/Scope"
 import * as Net from "node:net"
 import type * as DurableEngine from "./DurableEngine.js"
@@ -139,16 +141,65 @@ const freePort = (host: string): Effect.Effect<number, SocketServer.SocketServer
     })
   })
 
+// Workers started together on a fresh database race to create @effect/cluster's migrations table:
+// PostgreSQL's CREATE TABLE IF NOT EXISTS is not safe under concurrency (42P07 "relation … already
+// exists", or 23505 on pg_type). The migrations themselves then run under a table lock, so the
+// loser only has to build again. Any other failure is not retried.
+const createRaceCodes = new Set(["42P07", "23505"])
+const isCreateRace = (error: unknown): boolean => {
+  for (let e: unknown = error, depth = 0; e !== null && typeof e === "object" && depth < 6; depth++) {
+    const { cause, code, message } = e as {
+      readonly code?: unknown
+      readonly message?: unknown
+      readonly cause?: unknown
+    }
+    if (typeof code === "string" && createRaceCodes.has(code)) return true
+    if (typeof message === "string" && /already exists|duplicate key value/.test(message)) return true
+    e = cause
+  }
+  return false
+}
+
+// The race surfaces as a failure or, from some of the cluster's storages, as a defect: either way it
+// becomes this for the retry, and what is left after the last attempt is the original cause.
+class CreateRace {
+  constructor(readonly cause: Cause.Cause<unknown>) {}
+}
+const createRaceRetry = Schedule.exponential("50 millis").pipe(
+  Schedule.intersect(Schedule.recurs(5)),
+  Schedule.whileInput((error: unknown) => error instanceof CreateRace)
+)
+const retryCreateRace = <A, E, R>(layer: Layer.Layer<A, E, R>): Layer.Layer<A, E, R> => {
+  const typed: Layer.Layer<A, E | CreateRace, R> = Layer.catchAllCause(
+    layer,
+    (cause): Layer.Layer<A, E | CreateRace, R> =>
+      isCreateRace(Cause.squash(cause)) ? Layer.fail(new CreateRace(cause)) : Layer.failCause(cause)
+  )
+  return Layer.catchAllCause(
+    Layer.retry(typed, createRaceRetry),
+    (cause): Layer.Layer<A, E, R> => {
+      const failure = Cause.failureOption(cause)
+      return Layer.failCause(
+        failure._tag === "Some" && failure.value instanceof CreateRace
+          ? failure.value.cause as Cause.Cause<E>
+          : cause as Cause.Cause<E>
+      )
+    }
+  )
+}
+
 const layerAt = (options: Options, port: number) =>
-  Layer.mergeAll(ClusterWorkflowEngine.layer, WriteAttempts.layerSql, RunLedger.layerSql, layerLease).pipe(
-    Layer.provideMerge(NodeClusterSocket.layer({
-      storage: "sql",
-      shardingConfig: {
-        runnerAddress: Option.some(RunnerAddress.make(options.runnerAddress.host, port)),
-        entityReplyPollInterval: options.replyPollInterval ?? "20 millis"
-      }
-    })),
-    Layer.provideMerge(PgClient.layer({
-      url: typeof options.url === "string" ? Redacted.make(options.url) : options.url
-    }))
+  retryCreateRace(
+    Layer.mergeAll(ClusterWorkflowEngine.layer, WriteAttempts.layerSql, RunLedger.layerSql, layerLease).pipe(
+      Layer.provideMerge(NodeClusterSocket.layer({
+        storage: "sql",
+        shardingConfig: {
+          runnerAddress: Option.some(RunnerAddress.make(options.runnerAddress.host, port)),
+          entityReplyPollInterval: options.replyPollInterval ?? "20 millis"
+        }
+      })),
+      Layer.provideMerge(PgClient.layer({
+        url: typeof options.url === "string" ? Redacted.make(options.url) : options.url
+      }))
+    )
   )
