@@ -7,5 +7,6 @@ export default [
   "packages/client",
   "packages/sandbox",
   "packages/workflows",
-  "examples"
+  "examples",
+  "scripts"
 ]

@@ -89,10 +89,12 @@ export const DateOfBirth: Schema.Schema<DateOfBirth, string> = Schema.transformO
  * patient; `null` stays `null`. Requests keep the strict {@link DateOfBirth}.
  *
  * @example
+ * ```ts
  * import { ReceivedDateOfBirth } from "@hero-effect/schema"
  * import { Schema } from "effect"
  *
  * Schema.decodeUnknownSync(ReceivedDateOfBirth)("0000-01-01T00:00:00Z") // null
+ * ```
  *
  * @since 0.1.0
  * @category schemas

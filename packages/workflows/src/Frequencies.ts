@@ -214,6 +214,7 @@ export interface PopulationRecord {
  * five Nguyens in a list of fifty does not make Nguyen "common".
  *
  * @example
+ * ```ts
  * import { Frequencies } from "@hero-effect/workflows"
  *
  * const frequencies = Frequencies.fromRecords([
@@ -221,6 +222,7 @@ export interface PopulationRecord {
  *   { lastName: "Khan", postcode: "M1 1AA" }
  * ])
  * frequencies.count("postcode", "M11AA") // 2
+ * ```
  *
  * @since 0.1.0
  * @category constructors

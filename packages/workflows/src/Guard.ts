@@ -225,6 +225,7 @@ export const fromPredicate: (rule: {
  * A link rule that fires with a fixed severity and reason when `when` holds.
  *
  * @example
+ * ```ts
  * import { Guard } from "@hero-effect/workflows"
  *
  * // A practice that never links records of patients under 16 automatically.
@@ -236,6 +237,7 @@ export const fromPredicate: (rule: {
  *   when: (ctx) => (ctx.patient.dateOfBirth ?? "0000") > "2010-12-01"
  * })
  * const rules = Guard.add(Guard.defaultLinkRules, minors)
+ * ```
  *
  * @since 0.1.0
  * @category constructors

@@ -154,10 +154,12 @@ export const hasPlaceholderName = (record: Checked, config: Config = defaultConf
  * The placeholder codes of one record, in a fixed order.
  *
  * @example
+ * ```ts
  * import { Placeholder } from "@hero-effect/workflows"
  *
  * Placeholder.codes({ firstName: "Baby", lastName: "Smith", dateOfBirth: "2026-03-02" })
  * // ["PLACEHOLDER_NAME"]
+ * ```
  *
  * @since 0.1.0
  * @category checks

@@ -59,8 +59,12 @@ export class PopulationCache extends Context.Tag("@hero-effect/workflows/Populat
  *
  * @example
  * ```ts
+ * import type { PatientId } from "@hero-effect/schema"
  * import { Batch, PopulationCache } from "@hero-effect/workflows"
- * import { Effect } from "effect"
+ * import { Effect, type Stream } from "effect"
+ *
+ * declare const ids: Stream.Stream<PatientId>
+ * declare const options: Batch.Options
  *
  * // Batch.run makes one per run by itself; a caller running processPatient by hand can share one.
  * const program = Effect.flatMap(PopulationCache.make(), (cache) =>

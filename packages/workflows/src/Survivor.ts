@@ -143,6 +143,7 @@ export interface Choice {
  * Orders the group by the rules (lower id always ends a tie) and names the survivor.
  *
  * @example
+ * ```ts
  * import { Survivor } from "@hero-effect/workflows"
  * import { PatientId } from "@hero-effect/schema"
  *
@@ -151,6 +152,7 @@ export interface Choice {
  *   { id: PatientId.make("100001"), filled: 9 }
  * ])
  * choice.survivor.id // "100001" (decided by lower-id)
+ * ```
  *
  * @since 0.1.0
  * @category choosing
