@@ -96,7 +96,7 @@ const rotated = (list: ReadonlyArray<PatientId>): ReadonlyArray<PatientId> => {
 }
 
 const client = HeroHealthClient.layerUndici().pipe(
-  Layer.provide(HeroHealthConfig.layerConfigWith(
+  Layer.provide(HeroHealthConfig.layerConfig(
     rateLimit === undefined
       ? {}
       : { rateLimit: Number(rateLimit) <= 0 ? "unlimited" : { limit: Number(rateLimit), interval: "1 second" } }

@@ -35,14 +35,18 @@ import {
   ReviewQueue,
   Scoring
 } from "@hero-effect/workflows"
-import type { Outcome } from "@hero-effect/workflows"
 import * as DurablePostgres from "@hero-effect/workflows/DurablePostgres"
 import type { ConfigError } from "effect"
-import { Cause, Console, Data, Effect, Exit, Layer, Option, Redacted, Stream } from "effect"
+import { Cause, Console, Data, Effect, Either, Exit, Layer, Option, Redacted, Stream } from "effect"
 import * as fs from "node:fs"
 import * as net from "node:net"
 import * as path from "node:path"
 import * as readline from "node:readline/promises"
+import { makeProgress } from "./cli/progress.js"
+import type { ReviewSummary, RunReport } from "./cli/report.js"
+import { failures, render, summaryText } from "./cli/report.js"
+import type { LogFormat, LogLevelName } from "./cli/telemetry.js"
+import { logFormats, loggingLayer, logLevels, otlpEndpoint, tracingLayer } from "./cli/telemetry.js"
 
 // What the process's exit code means. Scripts and schedulers act on it, so it is part of the
 // interface: keep it in step with EXIT CODES below and examples/README.md.
@@ -98,10 +102,16 @@ const seedFile = Options.text("seed-file").pipe(
     "a sandbox seed file (JSON) to load instead of generating a world (relative to where you ran the command)"
   )
 )
-const patients = Options.integer("patients").pipe(
-  atLeast("patients", 1, "a whole number, at least 1"),
+// People, not records: each duplicate group adds records on top of its person, so the job works
+// through more Hero patient records than this (the first line of the run says how many).
+// --patients is its old name, kept so existing commands and journals go on working.
+const people = Options.integer("people").pipe(
+  Options.withAlias("patients"),
+  atLeast("people (--patients)", 1, "a whole number, at least 1"),
   Options.withDefault(120),
-  Options.withDescription("people in the generated world (duplicates add records); at least 1")
+  Options.withDescription(
+    "people in the generated world (also --patients); their duplicates add records, so the run counts more patient records; at least 1"
+  )
 )
 const concurrency = Options.integer("concurrency").pipe(
   atLeast("concurrency", 1, "a whole number, at least 1"),
@@ -115,9 +125,11 @@ const approver = Options.choice("approver", ["automatic", "always-ask", "deny-al
   Options.withDefault("automatic" as const),
   Options.withDescription("who approves merges")
 )
-const reportFile = Options.text("report").pipe(
-  Options.optional,
-  Options.withDescription("write the JSON report here (relative to where you ran the command)")
+const reportFiles = Options.text("report").pipe(
+  Options.repeated,
+  Options.withDescription(
+    "write the report here: FILE.md (Markdown) or FILE.html for people, any other name JSON; may be given more than once (relative to where you ran the command)"
+  )
 )
 const journalFile = Options.text("journal").pipe(
   Options.optional,
@@ -161,6 +173,22 @@ const review = Options.boolean("review").pipe(
   Options.withDescription(
     `send what the approver defers to people: a review queue in the --db file or --postgres database, else ${defaultReviewDb} (act on it with pnpm review); the next run with --review applies their decisions`
   )
+)
+const otlp = Options.text("otlp").pipe(
+  Options.optional,
+  Options.withDescription(
+    "export spans over OTLP/HTTP to this traces endpoint (e.g. http://127.0.0.1:4318/v1/traces); default OTEL_EXPORTER_OTLP_TRACES_ENDPOINT or OTEL_EXPORTER_OTLP_ENDPOINT"
+  )
+)
+const logFormat = Options.choice("log-format", logFormats).pipe(
+  Options.withDefault("text" as LogFormat),
+  Options.withDescription("how log lines are written (on stderr): text, json (one object a line) or logfmt")
+)
+// @effect/cli has a built-in --log-level, but reads it only before every other flag; this one is
+// read wherever it is (the built-in still works first).
+const logLevel = Options.choice("log-level", logLevels).pipe(
+  Options.optional,
+  Options.withDescription("the least severe log level shown (default info; debug shows retries and each step)")
 )
 const yes = Options.boolean("yes").pipe(
   Options.withDescription("with --live against production: go on without asking (required when there is no terminal)")
@@ -231,15 +259,6 @@ type ReviewStorage =
   | { readonly _tag: "sqlite"; readonly file: string }
   | { readonly _tag: "postgres"; readonly url: string }
 
-interface ReviewSummary {
-  /** The SQLite file, or "PostgreSQL (--postgres)": never a URL, which may carry a password. */
-  readonly storage: string
-  readonly pending: number
-  readonly deferred: number
-  /** How to act on it (commands that exist). */
-  readonly command: string
-}
-
 const reviewQueueFor = (storage: ReviewStorage) => {
   const queue = storage._tag === "postgres"
     ? ReviewQueue.layerSql.pipe(Layer.provide(PgClient.layer({ url: Redacted.make(storage.url) })))
@@ -288,14 +307,14 @@ interface LiveTarget {
 const liveTarget = (rateLimitFlag: Option.Option<number>): Effect.Effect<LiveTarget, Stop> =>
   Effect.gen(function*() {
     const options = yield* HeroHealthConfig.pipe(
-      Effect.provide(HeroHealthConfig.layerConfigWith(Option.match(rateLimitFlag, {
+      Effect.provide(HeroHealthConfig.layerConfig(Option.match(rateLimitFlag, {
         onNone: () => ({}),
         onSome: (limit) => ({ rateLimit: limit === 0 ? "unlimited" as const : { limit, interval: "1 second" } })
       })))
     )
     const environment = process.env["HERO_ENVIRONMENT"]
     const baseUrl = process.env["HERO_BASE_URL"]
-    // HeroHealthConfig.layerConfigWith: HERO_BASE_URL wins; else HERO_ENVIRONMENT; else staging.
+    // HeroHealthConfig.layerConfig: HERO_BASE_URL wins; else HERO_ENVIRONMENT; else staging.
     const source = baseUrl !== undefined
       ? environment === undefined ? "HERO_BASE_URL" : `HERO_BASE_URL; HERO_ENVIRONMENT=${environment} is set too`
       : environment !== undefined
@@ -347,116 +366,6 @@ const confirmProduction = (target: LiveTarget, flags: { readonly dryRun: boolean
   })
 
 // ---------------------------------------------------------------------------------------------
-// The summary: fits a screen; the report file has everything.
-
-const meanings: Record<string, string> = {
-  Merged: "duplicate records merged into the one that stays",
-  Linked: "connected to their EHR record",
-  AlreadyLinked: "already connected to their EHR record: nothing to do",
-  AlreadyMerged: "already merged into another record: nothing to do",
-  NoCandidate: "no EHR record close enough: left as they are",
-  NeedsReview: "waiting for a person (listed below)",
-  Refused: "a safety rule or the approver refused the write (listed below)",
-  Failed: "a step failed: not finished (reasons below)"
-}
-const order = Object.keys(meanings)
-
-const listed = 10
-const mergesListed = 5
-
-// The failure's kind as codes: its tag, the transport code or HTTP status when its message has
-// one, and the step. Never the rest of the message.
-const failureKind = (o: Extract<Outcome.Encoded, { _tag: "Failed" }>): string => {
-  const code = /network error \(([A-Za-z0-9_]+)\)/.exec(o.message)?.[1] ??
-    /\b(?:server error|unexpected response) (\d{3})\b/.exec(o.message)?.[1]
-  return `${o.error}${code === undefined ? "" : ` ${code}`} at ${o.step}`
-}
-
-const failures = (report: Batch.Report) => {
-  const kinds = new Map<string, number>()
-  let unknown = 0
-  let notSent = 0
-  for (const { outcome } of report.patients) {
-    if (outcome._tag !== "Failed") continue
-    const kind = failureKind(outcome)
-    kinds.set(kind, (kinds.get(kind) ?? 0) + 1)
-    if (outcome.outcomeUnknown === true) unknown++
-    if (outcome.error === "NetworkError" && outcome.message.includes("the request was not sent")) notSent++
-  }
-  return { kinds, unknown, notSent }
-}
-
-const more = (n: number, reportPath: string | undefined) =>
-  `  … and ${n} more — ${reportPath === undefined ? "run with --report FILE for the full list" : `see ${reportPath}`}`
-
-const compactSummary = (report: Batch.Report, reportPath: string | undefined): string => {
-  const wouldWrite = (o: Outcome.Encoded) =>
-    o._tag === "NeedsReview" && o.reasons.includes("dry-run") &&
-    (o.reasons.includes("would-link") || o.reasons.includes("would-merge"))
-  const lines = [`Run ${report.runId}: ${report.total} patients in ${(report.elapsedMillis / 1000).toFixed(1)} s`]
-  const tags = Object.keys(report.outcomes).sort((a, b) =>
-    (order.indexOf(a) === -1 ? 99 : order.indexOf(a)) - (order.indexOf(b) === -1 ? 99 : order.indexOf(b))
-  )
-  for (const tag of tags) {
-    const meaning = tag === "NeedsReview" && report.patients.some(({ outcome }) => wouldWrite(outcome))
-      ? "what a person must decide, or (dry run) what would be written (listed below)"
-      : meanings[tag] ?? ""
-    lines.push(`  ${tag.padEnd(14)} ${String(report.outcomes[tag]).padStart(6)}  ${meaning}`.trimEnd())
-  }
-
-  const merged = report.patients.flatMap((p) => p.outcome._tag === "Merged" ? [p.outcome] : [])
-  if (merged.length > 0) {
-    lines.push("Merged (main ← incoming):")
-    for (const m of merged.slice(0, mergesListed)) lines.push(`  ${m.mainPatientId} ← ${m.incomingPatientId}`)
-    if (merged.length > mergesListed) {
-      lines.push(
-        `  … see ${reportPath ?? "--report FILE"} for all ${merged.length} merges`
-      )
-    }
-  }
-
-  // Each pair once, whichever of its patients reported it: ids and codes only.
-  const items = (pick: (o: Outcome.Encoded) => boolean) => {
-    const seen = new Set<string>()
-    const out: Array<string> = []
-    for (const { outcome: o, patientId } of report.patients) {
-      if ((o._tag !== "NeedsReview" && o._tag !== "Refused") || !pick(o)) continue
-      const codes = (o._tag === "NeedsReview" ? o.reasons : o.codes).filter((c) => c !== "dry-run").join(",")
-      const ids = o.kind === "merge"
-        ? [o.patientId ?? patientId, o.otherPatientId ?? "?"].sort().join("+")
-        : (o.patientId ?? patientId)
-      const line = `  ${o._tag === "Refused" ? "refused" : wouldWrite(o) ? "would  " : "review "} ${
-        (o.kind ?? "").padEnd(10)
-      } ${ids.padEnd(15)} ${codes}`
-      if (seen.has(line)) continue
-      seen.add(line)
-      out.push(line)
-    }
-    return out
-  }
-  const section = (title: string, found: ReadonlyArray<string>) => {
-    if (found.length === 0) return
-    lines.push(`${title} (${found.length}):`)
-    for (const line of found.slice(0, listed)) lines.push(line)
-    if (found.length > listed) lines.push(more(found.length - listed, reportPath))
-  }
-  section("Would write (dry run: nothing was written)", items(wouldWrite))
-  section("For a person (patient ids and reason codes)", items((o) => !wouldWrite(o)))
-
-  const failed = failures(report)
-  if (failed.kinds.size > 0) {
-    lines.push("Failed (by kind: error, code, step):")
-    for (const [kind, n] of [...failed.kinds].sort(([, a], [, b]) => b - a)) {
-      lines.push(`  ${kind.padEnd(40)} ${n}`)
-    }
-    if (failed.unknown > 0) {
-      lines.push(`  ${failed.unknown} of them may have written (outcome unknown): a re-run verifies before repeating`)
-    }
-  }
-  return lines.join("\n")
-}
-
-// ---------------------------------------------------------------------------------------------
 
 const exitCodeLines: ReadonlyArray<readonly [number, string]> = [
   [ExitCode.done, "done: every patient has a final outcome and none failed"],
@@ -479,16 +388,36 @@ const footer = HelpDoc.blocks([
   )
 ])
 
+// Logs and spans for the whole job; a bad --otlp URL is bad usage, a bad OTEL_* variable configuration.
+const observability = (
+  flags: {
+    readonly otlp: Option.Option<string>
+    readonly logFormat: LogFormat
+    readonly logLevel: Option.Option<LogLevelName>
+  }
+): Layer.Layer<never, Stop> =>
+  Layer.unwrapEffect(Effect.gen(function*() {
+    const endpoint = yield* Either.match(otlpEndpoint(flags.otlp, process.env), {
+      onLeft: (reason) => Effect.fail(Option.isSome(flags.otlp) ? usageError(reason) : configError(reason)),
+      onRight: Effect.succeed
+    })
+    const logging = loggingLayer(flags.logFormat, flags.logLevel)
+    return Option.match(endpoint, {
+      onNone: () => logging,
+      onSome: (url) => Layer.merge(logging, tracingLayer(url, process.env))
+    })
+  }))
+
 const command = Command.make(
   "hero-merge",
   {
     seed,
     seedFile,
-    patients,
+    people,
     concurrency,
     dryRun,
     approver,
-    reportFile,
+    reportFiles,
     journalFile,
     idsFile,
     live,
@@ -497,7 +426,10 @@ const command = Command.make(
     rateLimit,
     db,
     postgres,
-    runId: runIdOption
+    runId: runIdOption,
+    otlp,
+    logFormat,
+    logLevel
   },
   (flags) =>
     Effect.gen(function*() {
@@ -511,7 +443,9 @@ const command = Command.make(
       if (flags.live && Option.isNone(flags.idsFile)) {
         return yield* usageError("--live needs --ids <file> (one patient id per line)")
       }
-      const reportPath = Option.getOrUndefined(Option.map(flags.reportFile, resolvePath))
+      const reportPaths = flags.reportFiles.map(resolvePath)
+      // The file the summary points to for the full lists: a human-readable one when there is one.
+      const reportPath = reportPaths.find((file) => !file.toLowerCase().endsWith(".json")) ?? reportPaths[0]
       const journalPath = Option.map(flags.journalFile, resolvePath)
       const dbPath = Option.map(flags.db, resolvePath)
       const seedPath = Option.map(flags.seedFile, resolvePath)
@@ -538,7 +472,7 @@ const command = Command.make(
 
       // The report is written after every write is done: a path that cannot be written must stop
       // the job before the first one, not lose the report at the end.
-      if (reportPath !== undefined) yield* checkWritable(reportPath)
+      for (const file of reportPaths) yield* checkWritable(file)
       const runId = Option.getOrElse(flags.runId, () => `run-${Date.now().toString(36)}`)
       // The durable engine (ProcessPatient on @effect/workflow), when asked for; else the journal.
       const engine = Option.isSome(flags.postgres)
@@ -561,7 +495,7 @@ const command = Command.make(
           practiceGroupId: process.env["HERO_PRACTICE_GROUP_ID"] ?? ""
         })
         : Option.match(flags.seedFile, {
-          onNone: () => `sandbox:seed=${flags.seed},patients=${flags.patients}`,
+          onNone: () => `sandbox:seed=${flags.seed},patients=${flags.people}`,
           onSome: (file) => `sandbox:file=${file}`
         })
       const journal = Option.match(journalPath, {
@@ -585,67 +519,69 @@ const command = Command.make(
 
       const sandboxIds = Effect.map(Sandbox.Sandbox, (s) => s.world.patients.map((p) => p.id as PatientId))
       // How far the run got, for the stop message on Ctrl-C.
-      let done = 0
+      // How far the run got: the bar (or lines), and the stop message on Ctrl-C.
+      const progress = makeProgress({
+        isTTY: process.stderr.isTTY === true,
+        columns: process.stderr.columns,
+        write: (text) => process.stderr.write(text)
+      })
       let total = 0
-      const progress = (p: Batch.Progress) => {
-        done = p.done
-        return p.done % 20 === 0 || p.done === p.total
-          ? Effect.sync(() => process.stderr.write(`${Batch.progressLine(p)}\n`))
-          : Effect.void
-      }
       const resumed = (n: number, where: string) =>
-        n > 0 ? say(`Resumed: ${n} patients already done (${where})`) : Effect.void
+        n > 0 ? say(`Resumed: ${n} patient records already done (${where})`) : Effect.void
 
       const run = (
         ids: ReadonlyArray<PatientId>,
         scoring?: Scoring.ScoringConfig
       ): Effect.Effect<Batch.Report, Journal.JournalError | EngineError | ReviewError, HeroHealthClient> => {
         total = ids.length
-        return Option.match(engine, {
-          onNone: () =>
-            Effect.gen(function*() {
-              // A patient whose outcome the journal already holds is not processed again.
-              if (Option.isSome(journalPath)) {
-                const finished = yield* Effect.reduce(
-                  ids,
-                  0,
-                  (n, id) => Effect.map(Journal.state(id), (s) => s._tag === "Finished" ? n + 1 : n)
-                )
-                yield* resumed(finished, `their outcome is in ${journalPath.value}`)
-              }
-              return yield* Batch.run(Stream.fromIterable(ids), {
-                runId,
-                scoring,
-                dryRun: flags.dryRun,
-                concurrency: flags.concurrency,
-                total: ids.length,
-                onProgress: progress
-              })
-            }).pipe(Effect.provide(workflow)),
-          onSome: (engine) =>
-            Effect.gen(function*() {
-              // The engine returns a finished execution's stored outcome: count them first.
-              const finished = yield* Effect.reduce(ids, 0, (n, patientId) =>
-                ProcessPatient.ProcessPatient.executionId({ runId, patientId }).pipe(
-                  Effect.flatMap(ProcessPatient.ProcessPatient.poll),
-                  Effect.map((result) => result !== undefined && result._tag === "Complete" ? n + 1 : n)
-                ))
-              yield* resumed(finished, `run ${runId} on the durable engine`)
-              return yield* ProcessPatient.runDurable(Stream.fromIterable(ids), {
-                runId,
-                concurrency: flags.concurrency,
-                total: ids.length,
-                onProgress: progress
-              })
-            }).pipe(
-              Effect.provide(
-                ProcessPatient.layer({ scoring, dryRun: flags.dryRun }).pipe(
-                  Layer.provideMerge(engine),
-                  Layer.provide(approvals)
+        const batch: Effect.Effect<Batch.Report, Journal.JournalError | EngineError | ReviewError, HeroHealthClient> =
+          Option.match(engine, {
+            onNone: () =>
+              Effect.gen(function*() {
+                // A patient whose outcome the journal already holds is not processed again.
+                if (Option.isSome(journalPath)) {
+                  const finished = yield* Effect.reduce(
+                    ids,
+                    0,
+                    (n, id) => Effect.map(Journal.state(id), (s) => s._tag === "Finished" ? n + 1 : n)
+                  )
+                  yield* resumed(finished, `their outcome is in ${journalPath.value}`)
+                }
+                return yield* Batch.run(Stream.fromIterable(ids), {
+                  runId,
+                  scoring,
+                  dryRun: flags.dryRun,
+                  concurrency: flags.concurrency,
+                  total: ids.length,
+                  onProgress: progress.onProgress
+                })
+              }).pipe(Effect.provide(workflow)),
+            onSome: (engine) =>
+              Effect.gen(function*() {
+                // The engine returns a finished execution's stored outcome: count them first.
+                const finished = yield* Effect.reduce(ids, 0, (n, patientId) =>
+                  ProcessPatient.ProcessPatient.executionId({ runId, patientId }).pipe(
+                    Effect.flatMap(ProcessPatient.ProcessPatient.poll),
+                    Effect.map((result) => result !== undefined && result._tag === "Complete" ? n + 1 : n)
+                  ))
+                yield* resumed(finished, `run ${runId} on the durable engine`)
+                return yield* ProcessPatient.runDurable(Stream.fromIterable(ids), {
+                  runId,
+                  concurrency: flags.concurrency,
+                  total: ids.length,
+                  onProgress: progress.onProgress
+                })
+              }).pipe(
+                Effect.provide(
+                  ProcessPatient.layer({ scoring, dryRun: flags.dryRun }).pipe(
+                    Layer.provideMerge(engine),
+                    Layer.provide(approvals)
+                  )
                 )
               )
-            )
-        })
+          })
+        // The redrawn bar ends before anything else is printed (or the stop message on Ctrl-C).
+        return Effect.ensuring(batch, progress.finish)
       }
 
       // Ctrl-C: a clean stop that says what was kept and how to go on.
@@ -657,7 +593,7 @@ const command = Command.make(
             ? "Resume: run the same command again (the same --run-id); the engine's storage keeps every patient done."
             : `Resume: run the same command again with --run-id ${runId}; the engine's storage keeps every patient done.`
           : "Nothing was stored (no --journal, --db or --postgres): running again starts over, and finds what was already linked or merged."
-        return say(`\nStopped (interrupted) after ${done} of ${total} patients. ${storage}`)
+        return say(`Stopped (interrupted) after ${progress.done()} of ${total} patient records. ${storage}`)
       })
 
       const work: Effect.Effect<Batch.Report, unknown> = flags.live && Option.isSome(target)
@@ -672,7 +608,12 @@ const command = Command.make(
         : Effect.gen(function*() {
           const sandbox = yield* Sandbox.Sandbox
           const server = yield* SandboxServer.SandboxServer
-          yield* say(`Sandbox on ${server.url} (seed ${flags.seed}): ${sandbox.world.patients.length} Hero patients`)
+          const records = `${sandbox.world.patients.length} Hero patient records`
+          yield* say(
+            Option.isSome(seedPath)
+              ? `Sandbox on ${server.url} (seed file ${path.basename(seedPath.value)}): ${records}`
+              : `Sandbox on ${server.url} (seed ${flags.seed}): ${flags.people} people as ${records} (duplicates add records)`
+          )
           const client = HeroHealthClient.layerUndici().pipe(
             Layer.provide(HeroHealthConfig.layer({
               baseUrl: server.url,
@@ -696,7 +637,7 @@ const command = Command.make(
           Effect.provide(
             Option.match(seedPath, {
               onNone: () =>
-                Sandbox.layer({ seed: flags.seed, patients: flags.patients }),
+                Sandbox.layer({ seed: flags.seed, patients: flags.people }),
               onSome: (file) => Layer.unwrapEffect(Effect.map(SeedFile.load(file), (world) => Sandbox.layer({ world })))
             })
           ),
@@ -713,7 +654,7 @@ const command = Command.make(
         )
       )
 
-      yield* Console.log(compactSummary(report, reportPath))
+      yield* Console.log(summaryText(report, reportPath))
       // --review: what waits for a person, where, and how to act on it (in the report file too).
       const reviewSummary = yield* Option.match(reviews, {
         onNone: () => Effect.succeed(Option.none<ReviewSummary>()),
@@ -726,13 +667,27 @@ const command = Command.make(
             )
           )
       })
-      const written = Option.match(reviewSummary, { onNone: () => report, onSome: (review) => ({ ...report, review }) })
-      if (reportPath !== undefined) {
+      const written: RunReport = Option.match(reviewSummary, {
+        onNone: () => report,
+        onSome: (review) => ({ ...report, review })
+      })
+      const reportContext = {
+        target: Option.match(target, {
+          onNone: () =>
+            Option.match(flags.seedFile, {
+              onNone: () => `the embedded sandbox (seed ${flags.seed}, ${flags.people} people)`,
+              onSome: (file) => `the embedded sandbox (seed file ${path.basename(file)})`
+            }),
+          onSome: (t) => t.description
+        }),
+        dryRun: flags.dryRun
+      }
+      for (const file of reportPaths) {
         yield* Effect.try({
-          try: () => fs.writeFileSync(reportPath, JSON.stringify(written, null, 2)),
-          catch: (error) => configError(`cannot write the report to ${reportPath}: ${errnoCode(error)}`)
+          try: () => fs.writeFileSync(file, render(file, written, reportContext)),
+          catch: (error) => configError(`cannot write the report to ${file}: ${errnoCode(error)}`)
         })
-        yield* Console.log(`Report written to ${reportPath}`)
+        yield* Console.log(`Report written to ${file}`)
       }
 
       const failed = report.outcomes["Failed"] ?? 0
@@ -756,7 +711,12 @@ const command = Command.make(
           reason: `${failed} of ${report.total} patients failed${retry}`
         })
       }
-    })
+    }).pipe(
+      Effect.withSpan("hero-effect.job", {
+        attributes: { "hero.mode": flags.live ? "live" : "sandbox", "hero.dry_run": flags.dryRun }
+      }),
+      Effect.provide(observability(flags))
+    )
 ).pipe(
   Command.withDescription(
     "Find, link and merge duplicate Hero patients safely, and report. Exit codes: 0 done, 1 some patients failed, 2 bad usage, 3 configuration, 4 target unreachable, 130 interrupted (see EXIT CODES)."

@@ -73,7 +73,8 @@ describe("the main job as a command-line tool", () => {
     const cases: ReadonlyArray<readonly [ReadonlyArray<string>, RegExp]> = [
       [["--concurrency", "0"], /--concurrency must be a whole number, at least 1/],
       [["--concurrency", "-3"], /--concurrency must be a whole number, at least 1/],
-      [["--patients", "0"], /--patients must be a whole number, at least 1/],
+      [["--patients", "0"], /--people \(--patients\) must be a whole number, at least 1/],
+      [["--people", "-5"], /--people \(--patients\) must be a whole number, at least 1/],
       [["--rate-limit", "-1"], /--rate-limit must be/],
       [["--concurrency", "abc"], /'abc' is not a integer/],
       [["--no-such-flag"], /unknown argument/],
@@ -197,8 +198,8 @@ describe("the main job as a command-line tool", () => {
       let sent = false
       child.stderr.on("data", (chunk: Buffer) => {
         stderr += chunk.toString()
-        // Once the first patients are done (the progress line), not after a delay.
-        if (!sent && /^20\/\d+ patients/m.test(stderr)) {
+        // Once a tenth of the patients are done (the progress line), not after a delay.
+        if (!sent && /^\d+\/\d+ records \(10%\)/m.test(stderr)) {
           sent = true
           process.kill(-child.pid!, "SIGINT")
         }
@@ -207,13 +208,13 @@ describe("the main job as a command-line tool", () => {
       child.on("close", (code) => resolve({ code, stderr }))
     })
     expect(stopped.code, stopped.stderr).toBe(130)
-    expect(stopped.stderr).toMatch(/Stopped \(interrupted\) after \d+ of \d+ patients/)
+    expect(stopped.stderr).toMatch(/Stopped \(interrupted\) after \d+ of \d+ patient records/)
     expect(stopped.stderr).toContain(`Resume: run the same command again; ${path.join(dir, "j.jsonl")} keeps`)
     noStackNoDump(stopped.stderr)
 
     const again = await run(args)
     expect(again.code, again.stderr).toBe(0)
-    const resumed = /Resumed: (\d+) patients already done/.exec(again.stderr)
+    const resumed = /Resumed: (\d+) patient records already done/.exec(again.stderr)
     expect(resumed, again.stderr).not.toBeNull()
     expect(Number(resumed![1])).toBeGreaterThanOrEqual(20)
     fs.rmSync(dir, { recursive: true, force: true })

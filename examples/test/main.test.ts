@@ -34,7 +34,7 @@ describe("the main job (pnpm start)", () => {
       journal
     ])
     expect(code).toBe(0)
-    expect(stdout).toMatch(/Run run-\w+: \d+ patients/)
+    expect(stdout).toMatch(/Run run-\w+: \d+ patient records/)
     const json = JSON.parse(fs.readFileSync(report, "utf8"))
     expect(json.total).toBeGreaterThan(40)
     expect(json.patients.every((p: { outcome: { _tag: string } }) => typeof p.outcome._tag === "string")).toBe(true)
@@ -67,7 +67,7 @@ describe("the main job (pnpm start)", () => {
       expect(again.code, again.stderr).toBe(0)
       expect(again.stderr).toContain("Sandbox writes applied: 0")
       // It says so: every patient's execution had finished on the engine.
-      expect(again.stderr).toMatch(/Resumed: \d+ patients already done \(run main-db-1 on the durable engine\)/)
+      expect(again.stderr).toMatch(/Resumed: \d+ patient records already done \(run main-db-1 on the durable engine\)/)
       expect(outcomes(path.join(dir, "again.json"))).toStrictEqual(outcomes(path.join(dir, "first.json")))
       // Two storages at once is a mistake, said before anything runs.
       const both = await run([...args, "--journal", path.join(dir, "j.jsonl")])

@@ -7,6 +7,7 @@
  */
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import * as NodeHttpServerRequest from "@effect/platform-node/NodeHttpServerRequest"
+import * as HttpMiddleware from "@effect/platform/HttpMiddleware"
 import * as HttpServer from "@effect/platform/HttpServer"
 import type * as HttpServerError from "@effect/platform/HttpServerError"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
@@ -257,7 +258,10 @@ export const layer = (
       const server = yield* HttpServer.HttpServer
       // Runs before the server's own close, which would otherwise wait for hanging requests.
       yield* Effect.addFinalizer(() => Effect.sync(() => nodeServer.closeAllConnections()))
-      yield* server.serve(app(sandbox))
+      // No server spans: @effect/platform's would carry each request's full URL, and a v3 search
+      // puts an NHS number or a date of birth in the query. The client's own spans (query values
+      // redacted) already describe every call.
+      yield* HttpMiddleware.withTracerDisabledWhenEffect(server.serve(app(sandbox)), () => true)
       const port = server.address._tag === "TcpAddress" ? server.address.port : 0
       return { url: `http://${host}:${port}`, host, port }
     })

@@ -129,6 +129,10 @@ export const runWith = <E, R, E2, R2>(
           )
         )
         if (options.onOutcome !== undefined) yield* options.onOutcome(patientId, outcome)
+        // One line a patient at Debug: its id, the outcome and its codes (never a value).
+        yield* Effect.logDebug("patient finished").pipe(
+          Effect.annotateLogs(outcomeAnnotations(patientId, outcome))
+        )
         const now = yield* Clock.currentTimeMillis
         const tally = yield* Ref.updateAndGet(counts, (c) => ({ ...c, [outcome._tag]: (c[outcome._tag] ?? 0) + 1 }))
         const n = yield* Ref.updateAndGet(done, (d) => d + 1)
@@ -163,6 +167,21 @@ export const runWith = <E, R, E2, R2>(
       patients
     }
   })
+
+const outcomeAnnotations = (patientId: PatientId, outcome: Outcome.Outcome): Record<string, string> => {
+  const codes = outcome._tag === "NeedsReview"
+    ? outcome.reasons
+    : outcome._tag === "Refused"
+    ? outcome.codes
+    : outcome._tag === "Failed"
+    ? [outcome.error, outcome.step]
+    : []
+  return {
+    "hero.patient_id": patientId,
+    "hero.outcome": outcome._tag,
+    ...(codes.length > 0 ? { "hero.codes": codes.join(",") } : {})
+  }
+}
 
 const describeItem = (o: Outcome.Encoded): string => {
   if (o._tag !== "NeedsReview" && o._tag !== "Refused") return ""
