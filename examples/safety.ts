@@ -177,25 +177,72 @@ export const formatRuns = (runs: ReadonlyArray<SafetyRun>): string => {
   return lines.join("\n")
 }
 
-const flag = (name: string, fallback: number): number => {
-  const i = process.argv.indexOf(`--${name}`)
-  const value = i >= 0 ? Number(process.argv[i + 1]) : NaN
-  return Number.isInteger(value) && value > 0 ? value : fallback
+const usage = `Usage: pnpm safety [--seeds N] [--patients N] [--first-seed N]
+
+Runs the default job (automatic approver) over N seeded worlds of every duplicate and look-alike
+family and prints the confusion table per family, graded from the sandbox's own state.
+
+  --seeds N        how many worlds (default 5)
+  --patients N     people in each world (default 120; also --people)
+  --first-seed N   the first world's seed (default 101); the others follow it
+  --help           this text
+
+Exit codes: 0 no unsafe merge and no wrong link; 1 at least one; 2 bad usage.`
+
+// Strict: an unknown flag or a value that is not a positive whole number is bad usage (exit 2),
+// never quietly replaced by the default.
+export const parseFlags = (
+  args: ReadonlyArray<string>
+): { readonly _tag: "help" } | { readonly _tag: "usage"; readonly message: string } | {
+  readonly _tag: "run"
+  readonly seeds: number
+  readonly patients: number
+  readonly first: number
+} => {
+  const names: Record<string, "seeds" | "patients" | "first"> = {
+    "--seeds": "seeds",
+    "--patients": "patients",
+    "--people": "patients",
+    "--first-seed": "first"
+  }
+  const values = { seeds: 5, patients: 120, first: 101 }
+  // `pnpm safety -- --seeds 2` hands a literal "--" first, as npm would.
+  const rest = args[0] === "--" ? args.slice(1) : args
+  for (let i = 0; i < rest.length; i++) {
+    const arg = rest[i]!
+    if (arg === "--help" || arg === "-h") return { _tag: "help" }
+    const [flag, inline] = arg.includes("=") ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)] : [arg]
+    const name = names[flag!]
+    if (name === undefined) return { _tag: "usage", message: `unknown argument: '${arg}' (see --help)` }
+    const text = inline ?? rest[++i]
+    const value = Number(text)
+    if (text === undefined || !/^\d+$/.test(text) || !Number.isSafeInteger(value) || value < 1) {
+      return { _tag: "usage", message: `${flag} must be a whole number, at least 1 (see --help)` }
+    }
+    values[name] = value
+  }
+  return { _tag: "run", ...values }
 }
 
 if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const seeds = flag("seeds", 5)
-  const patients = flag("patients", 120)
-  const first = flag("first-seed", 101)
-  Effect.runPromise(
-    Effect.forEach(
-      Array.from({ length: seeds }, (_, i) => first + i),
-      (seed) => runSafety({ seed, patients }),
-      { concurrency: 1 }
-    )
-  ).then((runs) => {
-    process.stdout.write(`${formatRuns(runs)}\n`)
-    const unsafe = runs.some((r) => r.grade.total.unsafeMerges > 0 || r.grade.total.wrongLinks > 0)
-    process.exitCode = unsafe ? 1 : 0
-  })
+  const parsed = parseFlags(process.argv.slice(2))
+  if (parsed._tag === "help") {
+    process.stdout.write(`${usage}\n`)
+  } else if (parsed._tag === "usage") {
+    process.stderr.write(`hero-safety: ${parsed.message}\n`)
+    process.exitCode = 2
+  } else {
+    const { first, patients, seeds } = parsed
+    Effect.runPromise(
+      Effect.forEach(
+        Array.from({ length: seeds }, (_, i) => first + i),
+        (seed) => runSafety({ seed, patients }),
+        { concurrency: 1 }
+      )
+    ).then((runs) => {
+      process.stdout.write(`${formatRuns(runs)}\n`)
+      const unsafe = runs.some((r) => r.grade.total.unsafeMerges > 0 || r.grade.total.wrongLinks > 0)
+      process.exitCode = unsafe ? 1 : 0
+    })
+  }
 }
