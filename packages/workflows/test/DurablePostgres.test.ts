@@ -48,15 +48,16 @@ describe("ProcessPatient on PostgreSQL", () => {
             Effect.scoped
           )
           const freshUrl = `${url.replace(/\/[^/]*$/, "")}/${fresh}`
-          // Built at once, as a supervisor starting its workers: each must build.
-          const built = yield* Effect.all(
+          // Built at once, as a supervisor starting its workers: each must build. Released after
+          // the round, so the rounds' connections never add up past the server's limit.
+          const built = yield* Effect.scoped(Effect.all(
             Array.from({ length: 8 }, () =>
               Layer.build(DurablePostgres.layer({ url: freshUrl, runnerAddress: { host: "127.0.0.1" } })).pipe(
                 Effect.sandbox,
                 Effect.either
               )),
             { concurrency: "unbounded" }
-          )
+          ))
           expect(
             built.map((b) =>
               b._tag
