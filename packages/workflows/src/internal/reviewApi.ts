@@ -12,10 +12,10 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
-import { createHash, timingSafeEqual } from "node:crypto"
 import type * as ReviewApi from "../ReviewApi.js"
 import { Api, ReviewAuth, Reviewer, Unauthenticated } from "../ReviewApi.js"
 import * as ReviewQueue from "../ReviewQueue.js"
+import * as Secret from "./secret.js"
 
 // This module and `ReviewApi` import each other: nothing here touches `ReviewApi`'s values while
 // the modules load, only inside the functions `ReviewApi` calls once its definitions exist.
@@ -61,8 +61,6 @@ export const layerAuth = (verify: ReviewApi.Verify): Layer.Layer<ReviewAuth> =>
       })
   })
 
-const digest = (text: string): Buffer => createHash("sha256").update(text, "utf8").digest()
-
 /** @internal */
 export const layerAuthBearer = (
   tokens: Readonly<Record<string, Redacted.Redacted<string>>>
@@ -75,7 +73,7 @@ export const layerAuthBearer = (
     if (reviewers.some(({ token }) => token.length === 0)) {
       return Effect.dieMessage("ReviewAuth.layerBearer: a reviewer's token is empty")
     }
-    const digests = reviewers.map(({ id, token }) => ({ id, digest: digest(token) }))
+    const digests = reviewers.map(({ id, token }) => ({ id, digest: Secret.digest(token) }))
     if (new Set(digests.map((r) => r.digest.toString("hex"))).size !== digests.length) {
       return Effect.dieMessage("ReviewAuth.layerBearer: two reviewers share a token")
     }
@@ -83,10 +81,10 @@ export const layerAuthBearer = (
       Effect.sync(() => {
         // Equal-length digests, every reviewer compared: the time taken depends on neither the
         // tokens nor which one matched.
-        const presented = digest(Redacted.value(token))
+        const presented = Secret.digest(Redacted.value(token))
         let found: string | undefined
         for (const reviewer of digests) {
-          const equal = timingSafeEqual(presented, reviewer.digest)
+          const equal = Secret.sameDigest(presented, reviewer.digest)
           if (equal && found === undefined) found = reviewer.id
         }
         return Option.fromNullable(found)

@@ -15,10 +15,10 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
-import * as Crypto from "node:crypto"
 import * as Guard from "../Guard.js"
 import type * as ReviewPage from "../ReviewPage.js"
 import * as ReviewQueue from "../ReviewQueue.js"
+import * as Secret from "./secret.js"
 
 // ---------------------------------------------------------------------------------------------
 // HTML: every interpolated value is escaped unless it is already `Html` (built by `html` itself).
@@ -123,12 +123,6 @@ export const explain = (code: string): string =>
 // ---------------------------------------------------------------------------------------------
 // Secrets: digests compared in constant time.
 
-const sha256 = (text: string): Buffer => Crypto.createHash("sha256").update(text, "utf8").digest()
-
-const sameSecret = (expected: Buffer, given: string): boolean => Crypto.timingSafeEqual(expected, sha256(given))
-
-const randomToken = (): string => Crypto.randomBytes(32).toString("base64url")
-
 /** @internal */
 export const bearerTokens = (
   tokens: Readonly<Record<string, Redacted.Redacted<string>>>
@@ -136,15 +130,15 @@ export const bearerTokens = (
   const digests = new Map<string, Buffer>()
   for (const [id, token] of Object.entries(tokens)) {
     const value = Redacted.value(token)
-    if (value.length > 0) digests.set(id, sha256(value))
+    if (value.length > 0) digests.set(id, Secret.digest(value))
   }
   // Unknown reviewers are compared too, against a digest nobody holds: the same work either way.
-  const nobody = sha256(randomToken())
+  const nobody = Secret.digest(Secret.randomToken())
   return (reviewerId, token) =>
     Effect.sync(() => {
       const expected = digests.get(reviewerId)
       const value = Redacted.value(token)
-      const same = sameSecret(expected ?? nobody, value)
+      const same = Secret.matches(expected ?? nobody, value)
       return expected !== undefined && value.length > 0 && same
     })
 }
@@ -167,7 +161,7 @@ class CurrentSession extends Context.Tag("@hero-effect/workflows/ReviewPage/Curr
   Session
 >() {}
 
-const sessionKey = (id: string) => sha256(id).toString("hex")
+const sessionKey = (id: string) => Secret.digest(id).toString("hex")
 
 const makeSessions = (ttl: Duration.Duration, max: number) => {
   const sessions = new Map<string, Session>()
@@ -184,13 +178,13 @@ const makeSessions = (ttl: Duration.Duration, max: number) => {
           if (oldest.done === true) break
           sessions.delete(oldest.value)
         }
-        const id = randomToken()
-        const csrf = randomToken()
+        const id = Secret.randomToken()
+        const csrf = Secret.randomToken()
         const session: Session = {
           key: sessionKey(id),
           reviewerId,
           csrf,
-          csrfDigest: sha256(csrf),
+          csrfDigest: Secret.digest(csrf),
           createdAt: now,
           expiresAt: now + Duration.toMillis(ttl),
           flash: undefined
@@ -633,7 +627,7 @@ export const make = (
       })
 
     const csrfOk = (session: Session, given: string | undefined) =>
-      given !== undefined && given.length <= 256 && sameSecret(session.csrfDigest, given)
+      given !== undefined && given.length <= 256 && Secret.matches(session.csrfDigest, given)
 
     const forbidden = (session?: Session) =>
       message(
