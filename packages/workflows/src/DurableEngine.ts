@@ -90,14 +90,20 @@ export interface SqliteOptions {
  * the write claims in one SQLite file. Its `SqlClient` is provided too, so what belongs with the
  * workflows goes in the same file (`ReviewQueue.layerSql`, `PatientRecheck` storage).
  *
+ * With `ProcessPatient.layer({ reviews: "wait" })` patients wait for people's decisions here
+ * durably: a wait outlives the process, and a new process on the same file (the review queue in
+ * it) completes the executions whose items were decided while it was down.
+ *
  * @example
  * ```ts
- * import { DurableEngine, ProcessPatient, ReviewQueue } from "@hero-effect/workflows"
+ * import { Approver, DurableEngine, ProcessPatient, ReviewQueue } from "@hero-effect/workflows"
  * import { Layer } from "effect"
  *
- * // The engine and the review queue in one SQLite file; patients wait on people's decisions.
+ * // The engine and the review queue in one SQLite file; patients wait on people's decisions
+ * // (the automatic approver sends what it defers to the queue).
  * const engine = DurableEngine.layerSqlite({ filename: "engine.db" })
  * const workflows = ProcessPatient.layer({ reviews: "wait" }).pipe(
+ *   Layer.provideMerge(ReviewQueue.layerApprover(Approver.automatic)),
  *   Layer.provideMerge(ReviewQueue.layerSql),
  *   Layer.provideMerge(engine)
  * )

@@ -36,11 +36,12 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
-import type * as Stream from "effect/Stream"
+import * as Stream from "effect/Stream"
 import type * as Approver from "./Approver.js"
 import * as Batch from "./Batch.js"
 import * as Durable from "./Durable.js"
 import * as internal from "./internal/activities.js"
+import * as suspended from "./internal/suspended.js"
 import * as Outcome from "./Outcome.js"
 import type * as PatientLease from "./PatientLease.js"
 import * as Pipeline from "./Pipeline.js"
@@ -62,7 +63,9 @@ export const ProcessPatient = Workflow.make({
   success: Outcome.Outcome,
   error: Schema.Never,
   // Not the patient alone: a later run must not return an earlier run's result.
-  idempotencyKey: ({ patientId, runId }) => `${runId}/${patientId}`
+  idempotencyKey: ({ patientId, runId }) => `${runId}/${patientId}`,
+  // Tells `runDurable` when an execution waits for a person (it gives its batch slot back).
+  suspendedRetrySchedule: suspended.suspendedRetrySchedule
 })
 
 /**
@@ -90,9 +93,18 @@ export interface Options extends Omit<Pipeline.Options, "runId"> {
    * `"end"` is the default because a batch that waits needs a person to answer before it returns:
    * choose `"wait"` where the process stays up (a server, a worker) and people review meanwhile.
    *
-   * Verified on `DurableEngine.layerMemory`. On the cluster engines (`DurableEngine.layerSqlite`,
-   * `DurablePostgres.layer`, @effect/cluster 0.60.2) a suspended execution was seen to stall the
-   * runner's other executions: use `"end"` there (decisions apply on the next run).
+   * A waiting execution does not hold one of `runDurable`'s concurrency slots: the patients who
+   * need no review all finish while others wait. On a durable engine the wait survives the
+   * process: after a restart on the same storage (and the queue in it, `ReviewQueue.layerSql`),
+   * the resumer wakes the executions whose items were decided meanwhile, and running the same
+   * run id again returns once they have finished — each approved write applied once (journaled
+   * and verified as any write), each rejected one never. Tested on `DurableEngine.layerMemory`
+   * and `DurableEngine.layerSqlite` (test/ReviewWait.test.ts, test/ReviewWaitSqlite.test.ts);
+   * `DurablePostgres.layer` runs the same engine code but this path is not tested there.
+   *
+   * A decided execution is seen by its `runDurable` at the caller's next poll (at most 10 s
+   * later). The executions woken by decisions run their pipeline again outside the batch's
+   * concurrency.
    */
   readonly reviews?: "wait" | "end" | undefined
 }
@@ -199,8 +211,15 @@ export interface RunOptions extends Batch.RunOptions {}
  * Submits one `ProcessPatient` per patient of the stream (bounded concurrency, default 8) and
  * gathers their outcomes into a `Batch.Report`, with the same progress and outcome callbacks as
  * `Batch.run`. With a `RunLedger` in context (every `DurableEngine` layer has one), each
- * submission is recorded first, for retention by age (`DurableEngine.purgeOlderThan`). Run again with the same `runId` (after a crash, say), it returns the stored
- * outcomes of finished patients without a request and lets the engine finish the others.
+ * submission is recorded first, for retention by age (`DurableEngine.purgeOlderThan`). Run again
+ * with the same `runId` (after a crash, say), it returns the stored outcomes of finished patients
+ * without a request and lets the engine finish the others.
+ *
+ * The concurrency bounds the executions that are running: one that suspends to wait for a
+ * person (`reviews: "wait"`) gives its slot to the next patient and is awaited apart, so the
+ * patients who need no review all finish while others wait. Waiting executions are not bounded
+ * (nor their new pass through the pipeline once decided), and the report keeps the stream's
+ * order: the outcomes of patients after a waiting one are held until it is decided.
  *
  * @since 0.2.0
  * @category batch
@@ -209,14 +228,21 @@ export const runDurable = <E, R>(
   patientIds: Stream.Stream<PatientId, E, R>,
   options: RunOptions
 ): Effect.Effect<Batch.Report, E, R | WorkflowEngine> =>
-  Effect.flatMap(
-    Effect.serviceOption(RunLedger.RunLedger),
-    (ledger) =>
-      Batch.runWith(patientIds, options, (patientId) => {
-        const execute = ProcessPatient.execute({ runId: options.runId, patientId })
-        // Recorded before it is submitted: a crash in between leaves nothing retention cannot find.
-        return ledger._tag === "None"
-          ? execute
-          : Effect.zipRight(ledger.value.submitted(options.runId, patientId), execute)
-      })
-  )
+  Effect.gen(function*() {
+    const ledger = yield* Effect.serviceOption(RunLedger.RunLedger)
+    // The batch's concurrency counts executions that are running, not those waiting for a person:
+    // a slot is taken before a patient starts and given back when its execution ends or suspends
+    // (see `internal/suspended.ts`). The batch itself bounds nothing (`Batch.runWith` keeps the
+    // stream's order: with a bounded window there, a patient waiting at its head would hold back
+    // every patient after the window).
+    const slots = yield* Effect.makeSemaphore(Math.max(1, options.concurrency ?? 8))
+    const gated = Stream.mapEffect(patientIds, (patientId) => Effect.as(slots.take(1), patientId))
+    return yield* Batch.runWith(gated, { ...options, concurrency: Number.POSITIVE_INFINITY }, (patientId) => {
+      const execute = ProcessPatient.execute({ runId: options.runId, patientId })
+      // Recorded before it is submitted: a crash in between leaves nothing retention cannot find.
+      return suspended.releasingWhenSuspended(
+        slots,
+        ledger._tag === "None" ? execute : Effect.zipRight(ledger.value.submitted(options.runId, patientId), execute)
+      )
+    })
+  })
