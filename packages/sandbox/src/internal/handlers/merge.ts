@@ -1,0 +1,44 @@
+/**
+ * Merging two patients: the preview (the merged patient and a merge token valid for
+ * `mergeTokenTtl`) and the merge that carries a previewed token out (both writes).
+ *
+ * @internal
+ */
+import {
+  makeMergeToken,
+  MergePatientRequest,
+  MergePreview,
+  mergeTokenValue,
+  PreviewPatientMergeRequest
+} from "@hero-effect/schema"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import type { OpResult } from "../outcomes.js"
+import { encoded, success } from "../outcomes.js"
+import * as W from "../world.js"
+import type { Handler } from "./context.js"
+import { isFailure } from "./context.js"
+
+/** @internal */
+export const previewPatientMerge: Handler = (c) =>
+  c.withBody(PreviewPatientMergeRequest, (body) =>
+    Effect.map(
+      c.write((state, now) =>
+        W.preview(state, c.pathId, body.incomingPatientId, now, Duration.toMillis(c.config.mergeTokenTtl))
+      ),
+      (r): OpResult =>
+        isFailure(r) ? r : encoded(MergePreview, {
+          mainPatient: r.main,
+          incomingPatient: r.incoming,
+          resultPatient: r.result,
+          mergeToken: makeMergeToken(r.token)
+        }, c.config)
+    ))
+
+/** @internal */
+export const mergePatient: Handler = (c) =>
+  c.withBody(MergePatientRequest, (body) =>
+    Effect.map(
+      c.write((state, now) => W.merge(state, c.pathId, body.incomingPatientId, mergeTokenValue(body.mergeToken), now)),
+      (r): OpResult => (isFailure(r) ? r : success(undefined))
+    ))

@@ -1,0 +1,50 @@
+/**
+ * The reads of one patient by path id: the patient (v1, and v2 from Hero or its linked EHR
+ * record), its attachments, billing info and payment methods.
+ *
+ * @internal
+ */
+import {
+  AttachmentList,
+  BillingInfo,
+  GetPatientByIdV2Params,
+  PatientV1,
+  PatientV2,
+  PaymentMethodsResponse
+} from "@hero-effect/schema"
+import { encoded } from "../outcomes.js"
+import * as W from "../world.js"
+import type { Handler } from "./context.js"
+
+/** @internal */
+export const getPatientById: Handler = (c) => c.patient((p) => encoded(PatientV1, p, c.config))
+
+/** @internal */
+export const getPatientByIdV2: Handler = (c) =>
+  c.withQuery(GetPatientByIdV2Params, (params) =>
+    c.patient((p, state) => {
+      if (params.dataSource !== "ehr") return encoded(PatientV2, W.toV2(p), c.config)
+      const ehr = W.linkedEhr(state, p.id)
+      return ehr === undefined
+        ? W.failure(404, "ehr_record_not_found", "The patient is not linked to an EHR record")
+        : encoded(PatientV2, ehr, c.config)
+    }))
+
+/** @internal */
+export const listPatientAttachments: Handler = (c) =>
+  c.patient((p, state) => {
+    const data = state.attachments[p.id] ?? []
+    return encoded(AttachmentList, { data, count: data.length }, c.config)
+  })
+
+/** @internal */
+export const patientBillingInfo: Handler = (c) =>
+  c.patient((p, state) =>
+    encoded(BillingInfo, state.billing[p.id] ?? { id: `bill_${p.id}`, confidential: false }, c.config)
+  )
+
+/** @internal */
+export const listPatientPaymentMethods: Handler = (c) =>
+  c.patient((p, state) =>
+    encoded(PaymentMethodsResponse, state.paymentMethods[p.id] ?? { object: "list", data: [] }, c.config)
+  )
