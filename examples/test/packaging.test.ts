@@ -124,6 +124,12 @@ describe("packaging", () => {
         expect(listing).toContain("package/LICENSE")
         expect(listing).toContain("package/dist/index.js")
         expect(listing).toContain("package/dist/index.d.ts")
+        if (name === "sandbox") {
+          // the installed command runs the compiled command line
+          expect(manifest.bin).toEqual({ "hero-sandbox": "./bin/hero-sandbox.js" })
+          expect(listing).toContain("package/bin/hero-sandbox.js")
+          expect(listing).toContain("package/dist/internal/cli/main.js")
+        }
       }
 
       // 3. A scratch app on another effect patch, with the Effect packages it shares.
@@ -275,6 +281,27 @@ Effect.runPromise(Effect.provide(program, AppLive)).then(
       const result = JSON.parse(stdout.trim().split("\n").at(-1)!)
       expect(result).toMatchObject({ greeting: "hello", decoded: "Ada", nhs: "9434765919", fetched: "100001" })
       expect(["match", "possible", "no-match"]).toContain(result.grade)
+
+      // 6. The sandbox's installed command: --help, and a seed file written where it was typed.
+      const heroSandbox = path.join(app, "node_modules", ".bin", "hero-sandbox")
+      const env = { ...process.env, INIT_CWD: "" }
+      const help = await run(heroSandbox, ["--help"], { cwd: app, env, timeout: 120_000 })
+      expect(help.stdout).toMatch(/^Usage: hero-sandbox \[options\]/)
+      const wrote = await run(heroSandbox, ["--write-seed", "world.json", "--seed", "2", "--patients", "3"], {
+        cwd: app,
+        env,
+        timeout: 120_000
+      })
+      expect(wrote.stdout).toContain(path.join(app, "world.json"))
+      expect(JSON.parse(fs.readFileSync(path.join(app, "world.json"), "utf8")).patients.length).toBeGreaterThanOrEqual(
+        3
+      )
+      const missing = await run(heroSandbox, ["--seed-file", "absent.json"], { cwd: app, env, timeout: 120_000 }).then(
+        () => undefined,
+        (error: { code?: number; stderr?: string }) => error
+      )
+      expect(missing?.code).toBe(1)
+      expect(missing?.stderr?.trim()).toBe(`hero-sandbox: Cannot read the seed file ${path.join(app, "absent.json")}`)
       console.log(`packaging: passed in ${seconds(started)}`)
     } finally {
       fs.rmSync(scratch, { recursive: true, force: true })

@@ -3,20 +3,43 @@ import { SeedFile } from "@hero-effect/sandbox"
 import { Effect } from "effect"
 import { spawn } from "node:child_process"
 import * as fs from "node:fs"
+import * as net from "node:net"
 import * as os from "node:os"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
-import { describeRateLimit, parse, usage } from "../bin/options.js"
+import { describeRateLimit, parse, resolvePath, usage } from "../bin/options.js"
 
 const packageDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..")
 // tsx is a devDependency of the repository root
 const tsx = path.resolve(packageDir, "..", "..", "node_modules", ".bin", "tsx")
 
-const start = (args: ReadonlyArray<string>) =>
+const start = (args: ReadonlyArray<string>, env: Readonly<Record<string, string>> = {}) =>
   spawn(tsx, ["--conditions=@hero-effect/source", "bin/sandbox.ts", ...args], {
     cwd: packageDir,
+    env: { ...process.env, INIT_CWD: "", ...env },
     stdio: ["ignore", "pipe", "pipe"]
   })
+
+/** Runs the command to its end: exit status and both streams. */
+const runToEnd = (args: ReadonlyArray<string>, env: Readonly<Record<string, string>> = {}) =>
+  Effect.async<{ readonly code: number | null; readonly stdout: string; readonly stderr: string }>((resume) => {
+    const child = start(args, env)
+    let stdout = ""
+    let stderr = ""
+    child.stdout.on("data", (chunk) => (stdout += String(chunk)))
+    child.stderr.on("data", (chunk) => (stderr += String(chunk)))
+    child.on("close", (code) => resume(Effect.succeed({ code, stdout, stderr })))
+  }).pipe(Effect.timeout("180 seconds"))
+
+/** One line on stderr, prefixed with the command's name, without a stack trace. */
+const expectOneLine = (stderr: string) => {
+  const lines = stderr.split("\n").filter((line) => line.trim() !== "")
+  expect(lines, stderr).toHaveLength(1)
+  expect(lines[0]).toMatch(/^hero-sandbox: /)
+  expect(stderr).not.toMatch(/^\s+at /m)
+}
+
+const scratchDir = () => fs.mkdtempSync(path.join(os.tmpdir(), "hero-sandbox-"))
 
 describe("pnpm sandbox", () => {
   it.live(
@@ -109,6 +132,75 @@ describe("pnpm sandbox", () => {
       }),
     900_000
   )
+})
+
+describe("pnpm sandbox errors and paths", () => {
+  it.live(
+    "relative --write-seed and --seed-file paths are taken from INIT_CWD (where pnpm was typed)",
+    () =>
+      Effect.gen(function*() {
+        const dir = scratchDir()
+        const wrote = yield* runToEnd(["--write-seed", "rel.json", "--seed", "5", "--patients", "3"], { INIT_CWD: dir })
+        expect(wrote.code, wrote.stderr).toBe(0)
+        expect(fs.existsSync(path.join(dir, "rel.json"))).toBe(true)
+        expect(fs.existsSync(path.join(packageDir, "rel.json"))).toBe(false)
+        expect(wrote.stdout).toContain(path.join(dir, "rel.json"))
+        // and without INIT_CWD, from the current directory (the package's, for this spawn)
+        expect(resolvePath("x.json", {}, "/some/where")).toBe("/some/where/x.json")
+        expect(resolvePath("x.json", { INIT_CWD: "/typed/here" }, "/some/where")).toBe("/typed/here/x.json")
+        expect(resolvePath("/abs/x.json", { INIT_CWD: "/typed/here" }, "/some/where")).toBe("/abs/x.json")
+      }),
+    900_000
+  )
+
+  it.live("a missing seed file, a path that cannot be written: one line, exit 1", () =>
+    Effect.gen(function*() {
+      const dir = scratchDir()
+      const missing = yield* runToEnd(["--seed-file", "absent.json"], { INIT_CWD: dir })
+      expect(missing.code).toBe(1)
+      expectOneLine(missing.stderr)
+      expect(missing.stderr).toContain(path.join(dir, "absent.json"))
+      const unwritable = yield* runToEnd(["--write-seed", path.join(dir, "no", "such", "dir", "w.json")])
+      expect(unwritable.code).toBe(1)
+      expectOneLine(unwritable.stderr)
+      expect(unwritable.stderr).toContain("Cannot write the seed file")
+    }), 900_000)
+
+  it.live("a malformed seed file: one line naming fields, never a value from the file", () =>
+    Effect.gen(function*() {
+      const dir = scratchDir()
+      const file = path.join(dir, "bad.json")
+      fs.writeFileSync(
+        file,
+        JSON.stringify({
+          patients: [{ id: "100001", nhs_number: "943476591X", first_name: "Zebedee", dob: "31/02/1970" }]
+        })
+      )
+      const bad = yield* runToEnd(["--seed-file", file])
+      expect(bad.code).toBe(1)
+      expectOneLine(bad.stderr)
+      expect(bad.stderr).toContain(file)
+      for (const value of ["943476591X", "Zebedee", "31/02/1970"]) expect(bad.stderr).not.toContain(value)
+      fs.writeFileSync(file, "{ not json")
+      const notJson = yield* runToEnd(["--seed-file", file])
+      expect(notJson.code).toBe(1)
+      expectOneLine(notJson.stderr)
+      expect(notJson.stderr).toContain("not valid JSON")
+    }), 900_000)
+
+  it.live("a port in use: one line, exit 1", () =>
+    Effect.gen(function*() {
+      const server = net.createServer()
+      const port = yield* Effect.async<number>((resume) => {
+        server.listen(0, "127.0.0.1", () => resume(Effect.succeed((server.address() as net.AddressInfo).port)))
+      })
+      const busy = yield* runToEnd(["--port", String(port)]).pipe(
+        Effect.ensuring(Effect.sync(() => server.close()))
+      )
+      expect(busy.code).toBe(1)
+      expectOneLine(busy.stderr)
+      expect(busy.stderr).toContain(`Cannot listen on 127.0.0.1:${port}`)
+    }), 900_000)
 })
 
 describe("pnpm sandbox options", () => {
