@@ -19,7 +19,15 @@ import {
 } from "./support/docBlocks.js"
 import { expectNoPatientValues, worldValues } from "./support/scripts.js"
 
-const documents = ["packages/workflows/README.md", "docs/testing.md", "docs/observability.md"]
+const documents = [
+  "README.md",
+  "packages/schema/README.md",
+  "packages/client/README.md",
+  "packages/sandbox/README.md",
+  "packages/workflows/README.md",
+  "docs/testing.md",
+  "docs/observability.md"
+]
 
 // Written while the file is collected: the suites in the blocks must be imported before the run.
 const workspace = makeWorkspace()
