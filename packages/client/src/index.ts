@@ -15,11 +15,11 @@ export { HeroHealthClient, type Service as HeroHealthClientService } from "./Her
  * @since 0.1.0
  */
 export {
+  type ConfigOptions as HeroHealthConfigConfigOptions,
   defaultMaxResponseBytes,
   defaultRateLimit,
   defaultRetryBudget,
   HeroHealthConfig,
-  type ConfigOptions as HeroHealthConfigConfigOptions,
   type Options as HeroHealthConfigOptions,
   type RetryBudget,
   validateBaseUrl
