@@ -4,50 +4,33 @@
  *
  * @since 0.1.0
  */
+import * as Endpoint from "@hero-effect/schema/Endpoint"
 import type * as Duration from "effect/Duration"
 
 /**
- * Every operationId of the Patients API, in the docs' order.
+ * Every operationId of the Patients API, in the docs' order (the endpoint table's,
+ * `Endpoint.operationIds` of `@hero-effect/schema`).
  *
  * @since 0.1.0
  * @category constants
  */
-export const operationIds = [
-  "listPatientEhrCandidates",
-  "connectPatientEhr",
-  "previewPatientMerge",
-  "mergePatient",
-  "getPatientById",
-  "listPatientAttachments",
-  "listPatients",
-  "registerPatientPds",
-  "registerPatient",
-  "patientBillingInfo",
-  "listPatientPaymentMethods",
-  "getPatientByIdV2",
-  "listPatientsV2",
-  "listPatientsV3"
-] as const
+export const operationIds: ReadonlyArray<OperationId> = Endpoint.operationIds
 
 /**
  * @since 0.1.0
  * @category models
  */
-export type OperationId = typeof operationIds[number]
+export type OperationId = Endpoint.OperationId
 
 /**
  * The writes: retried only when the server certainly did not act (429, connection refused).
- * The merge preview is a POST but changes nothing, so it is a read.
+ * The merge preview is a POST but changes nothing, so it is a read. The endpoint table's
+ * `Endpoint.writeOperationIds`.
  *
  * @since 0.1.0
  * @category constants
  */
-export const writeOperations: ReadonlySet<OperationId> = new Set([
-  "connectPatientEhr",
-  "mergePatient",
-  "registerPatient",
-  "registerPatientPds"
-])
+export const writeOperations: ReadonlySet<OperationId> = Endpoint.writeOperationIds
 
 /**
  * When to retry: `"transient"` (network errors, timeouts, 408/429/500/502/503/504), `"unsent"`
@@ -178,13 +161,14 @@ export const defaultReadPolicy: OperationPolicy = {
 export const defaultWritePolicy: OperationPolicy = { ...defaultReadPolicy, retryOn: "unsent" }
 
 /**
- * The default policy of an operation.
+ * The default policy of an operation: the read policy where the endpoint table says it is
+ * idempotent (safe to send again when the outcome of an attempt is unknown), else the write one.
  *
  * @since 0.1.0
  * @category constructors
  */
 export const defaultPolicy = (operation: OperationId): OperationPolicy =>
-  writeOperations.has(operation) ? defaultWritePolicy : defaultReadPolicy
+  Endpoint.endpoints[operation].idempotent ? defaultReadPolicy : defaultWritePolicy
 
 /**
  * The policy of an operation with overrides applied.

@@ -3,18 +3,19 @@
  *
  * @since 0.1.0
  */
-import * as Operation from "@hero-effect/client/Operation"
+import * as Endpoint from "@hero-effect/schema/Endpoint"
 import * as Data from "effect/Data"
 import type * as Duration from "effect/Duration"
 import * as internal from "./internal/faults.js"
 
 /**
- * The operationIds of the Patients API, as the OpenAPI document names them (the client's list).
+ * The operationIds of the Patients API, as the OpenAPI document names them (the endpoint table's,
+ * `@hero-effect/schema`'s `Endpoint`).
  *
  * @since 0.1.0
  * @category models
  */
-export type OperationId = Operation.OperationId
+export type OperationId = Endpoint.OperationId
 
 /**
  * Every operationId.
@@ -22,21 +23,19 @@ export type OperationId = Operation.OperationId
  * @since 0.1.0
  * @category constants
  */
-export const operationIds: ReadonlyArray<OperationId> = Operation.operationIds
+export const operationIds: ReadonlyArray<OperationId> = Endpoint.operationIds
 
 /**
- * The operations that change the world.
+ * The operations that take a JSON body: the four writes and the merge preview (which changes no
+ * record but issues a merge token).
  *
  * @since 0.1.0
  * @category constants
+ * @deprecated The name meant something else than the client's `writeOperations` (which leaves
+ *   out the preview); use `Endpoint.bodyOperationIds` from `@hero-effect/schema`, or
+ *   `Endpoint.writeOperationIds` for the operations that change a record.
  */
-export const writeOperations: ReadonlyArray<OperationId> = [
-  "connectPatientEhr",
-  "previewPatientMerge",
-  "mergePatient",
-  "registerPatientPds",
-  "registerPatient"
-]
+export const writeOperations: ReadonlyArray<OperationId> = [...Endpoint.bodyOperationIds]
 
 /**
  * One injected fault.

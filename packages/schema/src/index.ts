@@ -38,6 +38,14 @@ export * from "./DateOfBirth.js"
 export * from "./EhrConnection.js"
 
 /**
+ * The endpoint table: every operation's method, path, schemas and statuses, read by the client
+ * and the sandbox.
+ *
+ * @since 0.2.0
+ */
+export * as Endpoint from "./Endpoint.js"
+
+/**
  * The identifiers a patient is known by.
  *
  * @since 0.1.0

@@ -1,7 +1,8 @@
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import * as HttpClient from "@effect/platform/HttpClient"
 import type { ListPatientsV3Params, PatientV3 } from "@hero-effect/schema"
-import * as S from "@hero-effect/schema"
+import type * as S from "@hero-effect/schema"
+import * as Endpoint from "@hero-effect/schema/Endpoint"
 import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
@@ -13,7 +14,7 @@ import * as Errors from "../HeroHealthError.js"
 import * as Transport from "../HeroHealthTransport.js"
 import type { OperationId } from "../Operation.js"
 import * as RateLimitStore from "../RateLimitStore.js"
-import type { RawResponse } from "./engine.js"
+import type { Calls } from "./calls.js"
 import { decodeBody, makeEngine } from "./engine.js"
 
 // A Hero patient id is ASCII digits (`^\d+$`; `\d` without the `u` flag is [0-9] only), checked
@@ -86,51 +87,47 @@ export const makeWithTransport = (transport: Transport.Service) =>
 
     const noBody = () => Effect.void
 
-    const byId = <A, I>(
-      operation: OperationId,
-      path: (id: string) => string,
-      schema: Schema.Schema<A, I>,
-      query?: Readonly<Record<string, string | undefined>>
-    ) =>
-    (patientId: S.PatientId) =>
-      Effect.flatMap(pathId(operation, patientId), (id) =>
-        engine.run(operation, {
-          method: "GET",
-          path: path(id),
-          query,
-          notFound: { patientId }
-        }, decodeBody(operation, schema)))
-
-    const write = <A, I, B>(
-      operation: OperationId,
-      patientId: S.PatientId,
-      path: (id: string) => string,
-      schema: Schema.Schema<A, I>,
-      value: A,
-      onSuccess: (response: RawResponse) => Effect.Effect<B, Errors.UnexpectedResponse>
-    ) =>
-      Effect.gen(function*() {
-        const id = yield* pathId(operation, patientId)
-        const body = yield* encode(operation, schema, value)
-        return yield* engine.run(operation, {
-          method: "POST",
-          path: path(id),
-          body,
-          notFound: { patientId },
-          conflicts: true
-        }, onSuccess)
-      })
-
-    const listPatientsV3: Service["listPatientsV3"] = (params) =>
-      Effect.flatMap(
-        encode("listPatientsV3", S.ListPatientsV3Params, params),
-        (query) =>
-          engine.run(
-            "listPatientsV3",
-            { method: "GET", path: "/v3/patients", query },
-            decodeBody("listPatientsV3", S.PatientV3List)
+    // One call per endpoint of the table: the path id checked (digits only, so it needs no
+    // encoding), the query or body encoded, then the engine. The compiler checks the result
+    // against the hand-written `Service` (see `Calls`).
+    const call = (operation: OperationId) => {
+      const endpoint: Endpoint.Endpoint = Endpoint.endpoints[operation]
+      const { body: bodySchema, method, query: querySchema, success } = endpoint
+      const onSuccess = success === undefined ? noBody : decodeBody(operation, success)
+      const conflicts = endpoint.conflicts
+      const send = (path: string, input: unknown, notFound: { readonly patientId?: string } | undefined) => {
+        if (bodySchema !== undefined) {
+          return Effect.flatMap(
+            encode(operation, bodySchema, input),
+            (body) => engine.run(operation, { method, path, body, notFound, conflicts }, onSuccess)
           )
-      )
+        }
+        if (querySchema !== undefined) {
+          return Effect.flatMap(
+            // An optional query after a path id (v2's `data_source`) is `{}` when left out;
+            // `null`, or a missing required query, is refused by the schema.
+            encode(operation, querySchema, input === undefined && endpoint.pathId ? {} : input),
+            (query) => engine.run(operation, { method, path, query, notFound, conflicts }, onSuccess)
+          )
+        }
+        return engine.run(operation, { method, path, notFound, conflicts }, onSuccess)
+      }
+      if (!endpoint.pathId) {
+        const notFound = endpoint.notFound ? {} : undefined
+        return (input?: unknown) => send(endpoint.path, input, notFound)
+      }
+      return (patientId: S.PatientId, input?: unknown) =>
+        Effect.flatMap(
+          pathId(operation, patientId),
+          (id) => send(Endpoint.renderPath(endpoint, id), input, endpoint.notFound ? { patientId } : undefined)
+        )
+    }
+    const calls = Object.fromEntries(Endpoint.operationIds.map((operation) => [operation, call(operation)]))
+    // The runtime calls are built from data, so their types come from the table (`Calls`);
+    // `satisfies` below checks those against the Service.
+    const derived = calls as unknown as Calls
+
+    const listPatientsV3: Service["listPatientsV3"] = derived.listPatientsV3
 
     // Paging never trusts `count` alone: the docs do not say whether it is the total or the
     // items on this page. It goes on while pages are full; it stops at a short or empty page, at
@@ -190,12 +187,10 @@ export const makeWithTransport = (transport: Transport.Service) =>
       })
     }
 
-    const service: Service = {
-      listPatientEhrCandidates: byId(
-        "listPatientEhrCandidates",
-        (id) => `/v1/patients/${id}/ehr/candidates`,
-        S.EhrCandidateList
-      ),
+    const service = {
+      ...derived,
+      // The partner id travels in the body; refused before encoding when a person could not tell
+      // it from another (see `ehrPartnerIdPattern`).
       connectPatientEhr: (patientId, request) =>
         typeof request !== "object" || request === null || typeof request.ehrPartnerId !== "string" ||
           !ehrPartnerIdPattern.test(request.ehrPartnerId)
@@ -204,79 +199,8 @@ export const makeWithTransport = (transport: Transport.Service) =>
             "ehrPartnerId",
             "an EHR partner id must be 1 to 128 printable ASCII characters without spaces"
           )
-          : write(
-            "connectPatientEhr",
-            patientId,
-            (id) => `/v1/patients/${id}/ehr/connect`,
-            S.ConnectPatientEhrRequest,
-            request,
-            noBody
-          ),
-      previewPatientMerge: (mainPatientId, request) =>
-        write(
-          "previewPatientMerge",
-          mainPatientId,
-          (id) => `/v1/patients/${id}/merge/preview`,
-          S.PreviewPatientMergeRequest,
-          request,
-          decodeBody("previewPatientMerge", S.MergePreview)
-        ),
-      mergePatient: (mainPatientId, request) =>
-        write(
-          "mergePatient",
-          mainPatientId,
-          (id) => `/v1/patients/${id}/merge`,
-          S.MergePatientRequest,
-          request,
-          noBody
-        ),
-      getPatientById: byId("getPatientById", (id) => `/v1/patients/${id}`, S.PatientV1),
-      listPatientAttachments: byId(
-        "listPatientAttachments",
-        (id) => `/v1/patients/${id}/attachments`,
-        S.AttachmentList
-      ),
-      listPatients: (params) =>
-        Effect.flatMap(encode("listPatients", S.ListPatientsParams, params), (query) =>
-          engine.run(
-            "listPatients",
-            { method: "GET", path: "/v1/patients", query },
-            decodeBody("listPatients", S.PatientV1List)
-          )),
-      registerPatientPds: (request) =>
-        Effect.flatMap(encode("registerPatientPds", S.RegisterPatientPdsRequest, request), (body) =>
-          engine.run(
-            "registerPatientPds",
-            { method: "POST", path: "/v1/patients/register_pds", body, notFound: {} },
-            decodeBody("registerPatientPds", S.RegisterPatientPdsResult)
-          )),
-      registerPatient: (request) =>
-        Effect.flatMap(encode("registerPatient", S.RegisterPatientRequest, request), (body) =>
-          engine.run(
-            "registerPatient",
-            { method: "POST", path: "/v1/patients/register", body, notFound: {} },
-            decodeBody("registerPatient", S.RegisterPatientResult)
-          )),
-      patientBillingInfo: byId("patientBillingInfo", (id) => `/v1/patients/${id}/billing_info`, S.BillingInfo),
-      listPatientPaymentMethods: byId(
-        "listPatientPaymentMethods",
-        (id) => `/v1/patients/${id}/payment_methods`,
-        S.PaymentMethodsResponse
-      ),
-      getPatientByIdV2: (patientId, params = {}) =>
-        Effect.flatMap(
-          encode("getPatientByIdV2", S.GetPatientByIdV2Params, params),
-          (query) => byId("getPatientByIdV2", (id) => `/v2/patients/${id}`, S.PatientV2, query)(patientId)
-        ),
-      listPatientsV2: (params) =>
-        Effect.flatMap(encode("listPatientsV2", S.ListPatientsV2Params, params), (query) =>
-          engine.run(
-            "listPatientsV2",
-            { method: "GET", path: "/v2/patients", query },
-            decodeBody("listPatientsV2", S.PatientV2List)
-          )),
-      listPatientsV3,
+          : derived.connectPatientEhr(patientId, request),
       streamPatientsV3
-    }
+    } satisfies Service
     return service
   })

@@ -18,21 +18,13 @@ import * as Register from "./handlers/register.js"
 import * as Search from "./handlers/search.js"
 import type { OpResult } from "./outcomes.js"
 
+// Every module's handlers; the type makes the compiler refuse an operation without one.
 const handlers: { readonly [K in OperationId]: Handler } = {
-  getPatientById: Patient.getPatientById,
-  getPatientByIdV2: Patient.getPatientByIdV2,
-  listPatientAttachments: Patient.listPatientAttachments,
-  patientBillingInfo: Patient.patientBillingInfo,
-  listPatientPaymentMethods: Patient.listPatientPaymentMethods,
-  listPatients: Search.listPatients,
-  listPatientsV2: Search.listPatientsV2,
-  listPatientsV3: Search.listPatientsV3,
-  listPatientEhrCandidates: Ehr.listPatientEhrCandidates,
-  connectPatientEhr: Ehr.connectPatientEhr,
-  previewPatientMerge: Merge.previewPatientMerge,
-  mergePatient: Merge.mergePatient,
-  registerPatient: Register.registerPatient,
-  registerPatientPds: Register.registerPatientPds
+  ...Patient.handlers,
+  ...Search.handlers,
+  ...Ehr.handlers,
+  ...Merge.handlers,
+  ...Register.handlers
 }
 
 /** Runs `operation` for `request` (`pathId`: the path's id, `""` when none). @internal */

@@ -6,6 +6,7 @@
  */
 import { ConnectPatientEhrRequest, EhrCandidateList } from "@hero-effect/schema"
 import * as Effect from "effect/Effect"
+import type { OperationId } from "../../Faults.js"
 import type { OpResult } from "../outcomes.js"
 import { encoded, success } from "../outcomes.js"
 import * as W from "../world.js"
@@ -26,3 +27,8 @@ export const connectPatientEhr: Handler = (c) =>
       c.write((state, now) => W.connect(state, c.pathId, body.ehrPartnerId, c.config.relink, now)),
       (r): OpResult => (isFailure(r) ? r : success(undefined))
     ))
+
+/** This module's operations, by operationId (`handlers.ts` merges every module's). @internal */
+export const handlers = { listPatientEhrCandidates, connectPatientEhr } as const satisfies {
+  readonly [K in OperationId]?: Handler
+}

@@ -13,6 +13,7 @@ import {
 } from "@hero-effect/schema"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import type { OperationId } from "../../Faults.js"
 import type { OpResult } from "../outcomes.js"
 import { encoded, success } from "../outcomes.js"
 import * as W from "../world.js"
@@ -42,3 +43,8 @@ export const mergePatient: Handler = (c) =>
       c.write((state, now) => W.merge(state, c.pathId, body.incomingPatientId, mergeTokenValue(body.mergeToken), now)),
       (r): OpResult => (isFailure(r) ? r : success(undefined))
     ))
+
+/** This module's operations, by operationId (`handlers.ts` merges every module's). @internal */
+export const handlers = { previewPatientMerge, mergePatient } as const satisfies {
+  readonly [K in OperationId]?: Handler
+}

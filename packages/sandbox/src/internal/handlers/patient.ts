@@ -12,6 +12,7 @@ import {
   PatientV2,
   PaymentMethodsResponse
 } from "@hero-effect/schema"
+import type { OperationId } from "../../Faults.js"
 import { encoded } from "../outcomes.js"
 import * as W from "../world.js"
 import type { Handler } from "./context.js"
@@ -48,3 +49,12 @@ export const listPatientPaymentMethods: Handler = (c) =>
   c.patient((p, state) =>
     encoded(PaymentMethodsResponse, state.paymentMethods[p.id] ?? { object: "list", data: [] }, c.config)
   )
+
+/** This module's operations, by operationId (`handlers.ts` merges every module's). @internal */
+export const handlers = {
+  getPatientById,
+  getPatientByIdV2,
+  listPatientAttachments,
+  patientBillingInfo,
+  listPatientPaymentMethods
+} as const satisfies { readonly [K in OperationId]?: Handler }

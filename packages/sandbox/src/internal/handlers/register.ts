@@ -11,6 +11,7 @@ import {
   RegisterPatientResult
 } from "@hero-effect/schema"
 import * as Effect from "effect/Effect"
+import type { OperationId } from "../../Faults.js"
 import type { OpResult } from "../outcomes.js"
 import { encoded } from "../outcomes.js"
 import * as W from "../world.js"
@@ -44,3 +45,8 @@ export const registerPatientPds: Handler = (c) =>
             loginUrl: r.loginUrl
           }, c.config)
     ))
+
+/** This module's operations, by operationId (`handlers.ts` merges every module's). @internal */
+export const handlers = { registerPatient, registerPatientPds } as const satisfies {
+  readonly [K in OperationId]?: Handler
+}

@@ -15,6 +15,7 @@ import {
 import type { ValidationIssue } from "@hero-effect/schema"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import type { OperationId } from "../../Faults.js"
 import type { Invalid } from "../decode.js"
 import { invalid } from "../decode.js"
 import { encoded } from "../outcomes.js"
@@ -75,3 +76,8 @@ export const listPatientsV3: Handler = (c) =>
       return encoded(PatientV3List, { data, count: all.length }, c.config)
     })
   })
+
+/** This module's operations, by operationId (`handlers.ts` merges every module's). @internal */
+export const handlers = { listPatients, listPatientsV2, listPatientsV3 } as const satisfies {
+  readonly [K in OperationId]?: Handler
+}
