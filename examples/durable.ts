@@ -6,11 +6,21 @@
 //
 // One process, SQLite file (nothing to start):
 //   tsx --conditions=@hero-effect/source durable.ts --ids ids.txt --db engine.db --run-id run-1 \
-//     [--concurrency 4] [--report report.json] [--rate-limit 10] [--review]
+//     [--concurrency 4] [--report report.json] [--rate-limit 10] [--review | --review-wait]
+//   (--help prints the usage.)
 //
 // With --review, a link or merge the rules send to a person becomes an item of the review queue
 // in the same storage (the patient ends NeedsReview with the item's id). Decide with
 // `pnpm review … --db engine.db`; a later run (a new --run-id) applies the decisions.
+//
+// With --review-wait (implies --review; SQLite only), such a patient's execution waits for the
+// decision instead (ProcessPatient.layer({ reviews: "wait" })): the patients who need no person
+// finish meanwhile, and the run returns only once every patient has a final outcome. Decide while
+// it runs (`pnpm review approve <id> --db engine.db` in another terminal, or ReviewQueue.layerSql
+// on the file): an approved link or merge is applied once, a rejected one never. Killed while it
+// waits (or just after a merge), the same command again (same --db and --run-id) goes on from
+// the file and wakes what was decided meanwhile. `--review-wait --postgres` is refused (exit 2):
+// that path is not tested on PostgreSQL.
 //
 // Several workers on PostgreSQL (--postgres, or HERO_DURABLE_POSTGRES_URL): --workers N starts N
 // worker processes of this script and waits for them; or start each worker yourself, on any
@@ -47,6 +57,26 @@ const fail = (message: string): never => {
   process.stderr.write(`durable: ${message}\n`)
   process.exit(2)
 }
+const usage = `usage:
+  durable.ts --ids FILE --db FILE --run-id ID [--concurrency N] [--report FILE] [--rate-limit N]
+             [--review | --review-wait]
+  durable.ts --ids FILE --run-id ID --postgres URL (--workers N | --runner-port P [--runner-host H]
+             [--worker-index I --worker-count N]) [--concurrency N] [--report FILE] [--review]
+  durable.ts --purge --ids FILE (--db FILE | --postgres URL) --run-id ID
+  durable.ts --purge-older-than AGE (--db FILE | --postgres URL)
+
+  --review       what needs a person goes to the review queue in the same storage; the patient
+                 ends NeedsReview with the item's id; decide with pnpm review … --db FILE, then run
+                 again with a new --run-id to apply the decisions
+  --review-wait  (implies --review; SQLite --db only) the patient's execution waits for the
+                 decision instead: the run returns once every patient has a final outcome; decide
+                 meanwhile (pnpm review approve|reject <id> --db FILE in another terminal); the
+                 same command again (same --db, --run-id) goes on after a crash
+`
+if (process.argv.includes("--help") || process.argv.includes("-h")) {
+  process.stdout.write(usage)
+  process.exit(0)
+}
 const required = (name: string): string => argument(name) ?? fail(`--${name} is required`)
 const count = (name: string, fallback: number): number => {
   const text = argument(name)
@@ -76,8 +106,13 @@ const rateLimit = argument("rate-limit")
 const workers = count("workers", 0)
 // --review: what the rules send to a person goes to the review queue in the engine's storage; the
 // patient ends NeedsReview with the item's id, and a later run (a new --run-id) applies decisions.
-// (Not "wait": on the cluster engine a suspended execution stalls the others, see ProcessPatient.)
-const reviewing = process.argv.includes("--review")
+// ("end", not "wait": a run of this script returns when its patients are done, whoever reviews.)
+// --review-wait: "wait" (see the header); tested on the SQLite engine only, so refused on PostgreSQL.
+const waitingForReviews = process.argv.includes("--review-wait")
+const reviewing = waitingForReviews || process.argv.includes("--review")
+if (waitingForReviews && postgres !== undefined) {
+  fail("--review-wait runs on a SQLite file (--db) only: it is tested on SQLite, not with --postgres")
+}
 const workerIndex = count("worker-index", 0)
 const workerCount = Math.max(1, count("worker-count", 1))
 if (workers > 0 && postgres === undefined) fail("--workers needs --postgres (a SQLite file has one process)")
@@ -112,14 +147,51 @@ const engine = (runnerPort: number) =>
       runnerAddress: { host: argument("runner-host") ?? "127.0.0.1", port: runnerPort }
     })
 
+// With --review-wait: the patients whose execution waits on an item (a wait registered in this
+// process and not woken yet), and how many patients have their outcome. Once every other patient
+// is done, one line says who is left and how to decide (again whenever those counts change).
+const parked = new Set<string>()
+let done = 0
+let announced = ""
+const announceWaiting = Effect.suspend(() => {
+  const state = `${done}/${parked.size}`
+  if (parked.size === 0 || done + parked.size !== ids.length || state === announced) return Effect.void
+  announced = state
+  return Effect.sync(() =>
+    process.stderr.write(
+      `durable: ${done} of ${ids.length} patients done; ${parked.size} wait for a person: decide with pnpm review list --db ${db} (then approve or reject); this run goes on as they are decided\n`
+    )
+  )
+})
+const watchedQueue = Layer.effect(
+  ReviewQueue.ReviewQueue,
+  Effect.map(ReviewQueue.makeSql, (queue): ReviewQueue.Service => ({
+    ...queue,
+    wait: (waiter) =>
+      Effect.tap(queue.wait(waiter), (state) =>
+        state === "waiting"
+          ? Effect.zipRight(Effect.sync(() => parked.add(waiter.token)), announceWaiting)
+          : Effect.void),
+    woken: (token) => Effect.tap(queue.woken(token), () => Effect.sync(() => parked.delete(token)))
+  }))
+)
+
 // With --review, the queue approver over the queue in the engine's own database.
 const decisions = reviewing
-  ? ReviewQueue.layerApprover(Approver.automatic).pipe(Layer.provideMerge(ReviewQueue.layerSql))
+  ? ReviewQueue.layerApprover(Approver.automatic).pipe(
+    Layer.provideMerge(waitingForReviews ? watchedQueue : ReviewQueue.layerSql)
+  )
   : Approver.layerAutomatic
 
 const program = (runnerPort: number) =>
   Effect.gen(function*() {
-    if (reviewing) {
+    if (waitingForReviews) {
+      yield* Effect.sync(() =>
+        process.stderr.write(
+          `durable: patients needing review wait for a decision (pnpm review list --db ${db}); the run returns once every patient has an outcome\n`
+        )
+      )
+    } else if (reviewing) {
       const where = postgres === undefined ? `--db ${db}` : "--postgres <the same url>"
       yield* Effect.sync(() =>
         process.stderr.write(
@@ -132,15 +204,18 @@ const program = (runnerPort: number) =>
       concurrency,
       total: ids.length,
       onProgress: (p) =>
-        p.done % 20 === 0 || p.done === p.total
-          ? Effect.sync(() => process.stderr.write(`${Batch.progressLine(p)}\n`))
-          : Effect.void
+        Effect.zipRight(
+          p.done % 20 === 0 || p.done === p.total
+            ? Effect.sync(() => process.stderr.write(`${Batch.progressLine(p)}\n`))
+            : Effect.void,
+          waitingForReviews ? Effect.zipRight(Effect.sync(() => (done = p.done)), announceWaiting) : Effect.void
+        )
     })
     if (reportFile !== undefined) fs.writeFileSync(reportFile, JSON.stringify(report, null, 1))
     yield* Console.log(Batch.summary(report))
   }).pipe(
     Effect.provide(
-      ProcessPatient.layer().pipe(
+      ProcessPatient.layer({ reviews: waitingForReviews ? "wait" : "end" }).pipe(
         Layer.provideMerge(decisions),
         Layer.provideMerge(engine(runnerPort)),
         Layer.provide(client)
