@@ -23,7 +23,7 @@ import { SqliteClient } from "@effect/sql-sqlite-node"
 import { HeroHealthClient, HeroHealthConfig } from "@hero-effect/client"
 import type { HeroHealthConfigOptions } from "@hero-effect/client"
 import { Sandbox, SandboxServer, SeedFile } from "@hero-effect/sandbox"
-import type { PatientId, PracticeGroupId } from "@hero-effect/schema"
+import { PatientId } from "@hero-effect/schema"
 import {
   Approver,
   Batch,
@@ -37,7 +37,7 @@ import {
 } from "@hero-effect/workflows"
 import * as DurablePostgres from "@hero-effect/workflows/DurablePostgres"
 import type { ConfigError } from "effect"
-import { Cause, Console, Data, Effect, Either, Exit, Layer, Option, Redacted, Stream } from "effect"
+import { Cause, Console, Data, Effect, Either, Exit, Layer, Option, Redacted, Schema, Stream } from "effect"
 import * as fs from "node:fs"
 import * as net from "node:net"
 import * as path from "node:path"
@@ -71,6 +71,30 @@ class Stop extends Data.TaggedError("Stop")<{ readonly code: number; readonly re
 
 const usageError = (reason: string) => new Stop({ code: ExitCode.usage, reason })
 const configError = (reason: string) => new Stop({ code: ExitCode.config, reason })
+
+const decodePatientId = Schema.decodeOption(PatientId)
+
+/**
+ * The ids of an --ids file, one per line (blank lines and `#` comments skipped), each decoded as a
+ * `PatientId`: a line that is not one stops the job before anything is read, naming its line
+ * numbers (never its text).
+ */
+const decodeIdsFile = (file: string, text: string): Effect.Effect<ReadonlyArray<PatientId>, Stop> => {
+  const ids: Array<PatientId> = []
+  const invalid: Array<number> = []
+  text.split(/\r?\n/).forEach((line, i) => {
+    const entry = line.trim()
+    if (entry.length === 0 || entry.startsWith("#")) return
+    const id = decodePatientId(entry)
+    if (Option.isSome(id)) ids.push(id.value)
+    else invalid.push(i + 1)
+  })
+  if (invalid.length === 0) return Effect.succeed(ids)
+  const lines = invalid.slice(0, 10).join(", ") + (invalid.length > 10 ? ", ..." : "")
+  return Effect.fail(
+    configError(`the ids file ${file} has lines that are not Hero patient ids (a string of digits): line ${lines}`)
+  )
+}
 
 // pnpm runs the script in examples/ (`pnpm --filter … run main`), but the user typed the paths
 // where they stood; pnpm keeps that directory in INIT_CWD. Run directly (tsx main.ts), it is unset.
@@ -460,12 +484,9 @@ const command = Command.make(
           onNone: () => Effect.succeed<ReadonlyArray<PatientId>>([]),
           onSome: (file) =>
             Effect.try({
-              try: () =>
-                fs.readFileSync(file, "utf8").split(/\r?\n/).map((l) => l.trim()).filter((l) =>
-                  l.length > 0 && !l.startsWith("#")
-                ) as Array<PatientId>,
+              try: () => fs.readFileSync(file, "utf8"),
               catch: (error) => configError(`cannot read the ids file ${file}: ${errnoCode(error)}`)
-            })
+            }).pipe(Effect.flatMap((text) => decodeIdsFile(file, text)))
         })
         yield* confirmProduction(target.value, flags)
       }
@@ -517,7 +538,7 @@ const command = Command.make(
       })
       const workflow = Layer.mergeAll(journal, PatientLease.layerMemory, approvals)
 
-      const sandboxIds = Effect.map(Sandbox.Sandbox, (s) => s.world.patients.map((p) => p.id as PatientId))
+      const sandboxIds = Effect.map(Sandbox.Sandbox, (s) => s.world.patients.map((p) => p.id))
       // How far the run got, for the stop message on Ctrl-C.
       // How far the run got: the bar (or lines), and the stop message on Ctrl-C.
       const progress = makeProgress({
@@ -618,7 +639,7 @@ const command = Command.make(
             Layer.provide(HeroHealthConfig.layer({
               baseUrl: server.url,
               apiKey: Redacted.make(sandbox.credentials.apiKey),
-              practiceGroupId: sandbox.credentials.practiceGroupId as PracticeGroupId,
+              practiceGroupId: sandbox.credentials.practiceGroupId,
               rateLimit: "unlimited"
             }))
           )

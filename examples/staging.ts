@@ -10,9 +10,9 @@
 import { FetchHttpClient } from "@effect/platform"
 import { NodeRuntime } from "@effect/platform-node"
 import { HeroHealthClient } from "@hero-effect/client"
-import type { PatientId } from "@hero-effect/schema"
+import { PatientId } from "@hero-effect/schema"
 import { Approver, Guard, Selection } from "@hero-effect/workflows"
-import { Config, Console, Effect, Layer, Option } from "effect"
+import { Config, Console, Effect, Layer, Option, Schema } from "effect"
 
 const guidance = `This example runs a read-only dry run against Hero's staging API. Set:
 
@@ -27,6 +27,8 @@ then pass patient ids as arguments:
 // A usage error: explain and exit with status 2, without sending anything.
 const usageError = (message: string) =>
   Effect.zipRight(Console.error(message), Effect.sync(() => void (process.exitCode = 2)))
+
+const decodePatientId = Schema.decodeOption(PatientId)
 
 // What would happen to one patient, from reads and a merge preview only.
 const dryRun = (patientId: PatientId) =>
@@ -80,14 +82,20 @@ const program = Effect.gen(function*() {
   if (Option.contains(environment, "production")) {
     return yield* usageError("This example only runs against staging; unset HERO_ENVIRONMENT=production.")
   }
-  const ids = process.argv.slice(2).filter((arg) => arg !== "--") as Array<PatientId>
-  if (ids.length === 0) return yield* usageError(`No patient ids given.\n\n${guidance}`)
+  const args = process.argv.slice(2).filter((arg) => arg !== "--")
+  if (args.length === 0) return yield* usageError(`No patient ids given.\n\n${guidance}`)
 
-  yield* Console.log(`Read-only dry run over ${ids.length} patient(s):`)
-  yield* Effect.forEach(ids, dryRun, { discard: true }).pipe(
-    // The real client: configuration from the environment, HTTP through fetch.
-    Effect.provide(HeroHealthClient.layerConfig().pipe(Layer.provide(FetchHttpClient.layer)))
-  )
+  yield* Console.log(`Read-only dry run over ${args.length} patient(s):`)
+  // Each argument decoded as a patient id (a string of digits); one that is not is reported like
+  // any other patient's failure, and nothing is sent for it.
+  yield* Effect.forEach(args, (arg) =>
+    Option.match(decodePatientId(arg), {
+      onNone: () => Console.log(`${arg}: failed: InvalidInput (not a Hero patient id: a string of digits)`),
+      onSome: dryRun
+    }), { discard: true }).pipe(
+      // The real client: configuration from the environment, HTTP through fetch.
+      Effect.provide(HeroHealthClient.layerConfig().pipe(Layer.provide(FetchHttpClient.layer)))
+    )
 })
 
 NodeRuntime.runMain(program)

@@ -6,7 +6,6 @@ import { SqliteClient } from "@effect/sql-sqlite-node"
 import { describe, expect, it } from "@effect/vitest"
 import { HeroHealthClient } from "@hero-effect/client"
 import { Sandbox } from "@hero-effect/sandbox"
-import type { PatientId } from "@hero-effect/schema"
 import { MergeDiff, ReviewQueue, Scoring } from "@hero-effect/workflows"
 import { Effect, Layer } from "effect"
 import * as fs from "node:fs"
@@ -22,7 +21,7 @@ const queueFile = (file: string) =>
     const client = yield* HeroHealthClient
     const sandbox = yield* Sandbox.Sandbox
     const [main, incoming] = yield* Effect.forEach(
-      sandbox.world.patients.slice(0, 2).map((p) => p.id as PatientId),
+      sandbox.world.patients.slice(0, 2).map((p) => p.id),
       (id) => client.getPatientById(id)
     )
     const queue = yield* ReviewQueue.ReviewQueue

@@ -3,8 +3,7 @@
  *
  * @since 0.1.0
  */
-import type { PracticeGroupId } from "@hero-effect/schema"
-import { PracticeGroupId as PracticeGroupIdSchema } from "@hero-effect/schema"
+import { PracticeGroupId } from "@hero-effect/schema"
 import * as Config from "effect/Config"
 import * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
@@ -138,8 +137,11 @@ export const validateBaseUrl = (baseUrl: string): Either.Either<string, string> 
 
 // The checks `make` and `layerConfig` share. Each returns the value or a message that never
 // quotes it: the value may be an API key, or a URL carrying credentials.
+// The practice group id decoded by its schema, with a message that does not quote the value.
+const ConfiguredPracticeGroupId = PracticeGroupId.annotations({ message: () => "not a valid practice group id" })
+
 const checkPracticeGroupId = (id: string): Either.Either<PracticeGroupId, string> =>
-  Schema.is(PracticeGroupIdSchema)(id) ? Either.right(id) : Either.left("not a valid practice group id")
+  Either.mapLeft(Schema.decodeEither(ConfiguredPracticeGroupId)(id), (error) => error.message)
 
 const checkApiKey = (apiKey: Redacted.Redacted<string>): Either.Either<Redacted.Redacted<string>, string> => {
   const key = Redacted.value(apiKey)
@@ -162,14 +164,14 @@ const checkOnRateLimitHold = (hold: string): Either.Either<"wait" | "fail", stri
  * @example
  * ```ts
  * import { HeroHealthConfig } from "@hero-effect/client"
- * import type { PracticeGroupId } from "@hero-effect/schema"
+ * import { PracticeGroupId } from "@hero-effect/schema"
  * import { Effect, Redacted } from "effect"
  *
  * // Fails with ConfigError.InvalidData(["baseUrl"], "plain http:// is refused ...").
  * const refused = HeroHealthConfig.make({
  *   baseUrl: "http://api.example.com",
  *   apiKey: Redacted.make("key"),
- *   practiceGroupId: "pg-1" as PracticeGroupId
+ *   practiceGroupId: PracticeGroupId.make("pg-1")
  * }).pipe(Effect.flip)
  * ```
  *
@@ -230,7 +232,10 @@ export const layer = (options: Options): Layer.Layer<HeroHealthConfig, ConfigErr
 export interface ConfigOptions {
   /** Default `Config.redacted("HERO_API_KEY")`. */
   readonly apiKey?: Redacted.Redacted<string> | Config.Config<Redacted.Redacted<string>> | undefined
-  /** Default `Config.string("HERO_PRACTICE_GROUP_ID")`. A `Config` of any string, checked. */
+  /**
+   * Default `Schema.Config("HERO_PRACTICE_GROUP_ID", PracticeGroupId)`. A `Config` of any string,
+   * decoded as a `PracticeGroupId`.
+   */
   readonly practiceGroupId?: PracticeGroupId | Config.Config<string> | undefined
   /**
    * Default `HERO_BASE_URL`, else `HERO_ENVIRONMENT=staging|production`, else {@link staging}
@@ -332,7 +337,7 @@ const unchecked = <A>(value: A | Config.Config<A>): Config.Config<A> =>
 
 const defaultApiKey = checked(Config.redacted("HERO_API_KEY"), checkApiKey)
 
-const defaultPracticeGroupId = checked(Config.string("HERO_PRACTICE_GROUP_ID"), checkPracticeGroupId)
+const defaultPracticeGroupId = Schema.Config("HERO_PRACTICE_GROUP_ID", ConfiguredPracticeGroupId)
 
 // `HERO_ENVIRONMENT` is read even when `HERO_BASE_URL` is set, so a mistyped environment is never
 // silently ignored.

@@ -1,23 +1,23 @@
 import { FetchHttpClient, HttpClient, HttpClientRequest } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
 import { HeroHealthClient, type HeroHealthClientService, HeroHealthConfig, operationIds } from "@hero-effect/client"
-import type { DateOfBirth, NhsNumber, PatientId } from "@hero-effect/schema"
-import { makeMergeToken } from "@hero-effect/schema"
+import { CanonicalDateOfBirth, CanonicalNhsNumber, makeMergeToken, PatientId } from "@hero-effect/schema"
 import { Chunk, Context, Effect, Either, Layer, Redacted, Stream } from "effect"
 import { prism } from "./support/prism.js"
 
 // Contract test against the OpenAPI document: Prism validates every request we send (a request
 // that breaks the document gets 422, which the client would surface as InvalidRequest) and, in
 // dynamic mode, answers with random bodies that conform to the document, which must all decode.
-const id = "123" as PatientId
-const nhs = "9434765919" as NhsNumber
-const dob = "1989-04-11" as DateOfBirth
+const id = PatientId.make("123")
+const nhs = CanonicalNhsNumber.make("9434765919")
+const dob = CanonicalDateOfBirth.make("1989-04-11")
 
 const calls: Record<(typeof operationIds)[number], (c: HeroHealthClientService) => Effect.Effect<unknown, unknown>> = {
   listPatientEhrCandidates: (c) => c.listPatientEhrCandidates(id),
   connectPatientEhr: (c) => c.connectPatientEhr(id, { ehrPartnerId: "E-1" as never }),
-  previewPatientMerge: (c) => c.previewPatientMerge(id, { incomingPatientId: "456" as PatientId }),
-  mergePatient: (c) => c.mergePatient(id, { mergeToken: makeMergeToken("tok"), incomingPatientId: "456" as PatientId }),
+  previewPatientMerge: (c) => c.previewPatientMerge(id, { incomingPatientId: PatientId.make("456") }),
+  mergePatient: (c) =>
+    c.mergePatient(id, { mergeToken: makeMergeToken("tok"), incomingPatientId: PatientId.make("456") }),
   getPatientById: (c) => c.getPatientById(id),
   listPatientAttachments: (c) => c.listPatientAttachments(id),
   listPatients: (c) => c.listPatients({ field: "emis_id", search: "E-1" }),

@@ -2,7 +2,7 @@ import { HttpClient, HttpClientResponse } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
 import { defaultRetryBudget, HeroHealthClient, HeroHealthConfig } from "@hero-effect/client"
 import type { ConfigOptions } from "@hero-effect/client/HeroHealthConfig"
-import type { PatientId } from "@hero-effect/schema"
+import { PatientId } from "@hero-effect/schema"
 import { Config, ConfigError, ConfigProvider, Effect, Either, Layer, Redacted } from "effect"
 import { wirePatientV1 } from "./support/scripted.js"
 
@@ -218,7 +218,7 @@ describe("HeroHealthConfig.layerConfig", () => {
         practiceGroupId: Config.string("MY_GROUP")
       }).pipe(Layer.provide(Layer.succeed(HttpClient.HttpClient, client)))
       const patient = yield* HeroHealthClient.pipe(
-        Effect.flatMap((hero) => hero.getPatientById("1001" as PatientId)),
+        Effect.flatMap((hero) => hero.getPatientById(PatientId.make("1001"))),
         Effect.provide(layer),
         withEnv({ MY_KEY: "k", MY_GROUP: "pg" })
       )

@@ -3,20 +3,27 @@ import { describe, expect, it } from "@effect/vitest"
 import { HeroHealthClient, HeroHealthConfig } from "@hero-effect/client"
 import { operationIds } from "@hero-effect/client"
 import { TelemetryCapture } from "@hero-effect/sandbox"
-import type { DateOfBirth, NhsNumber, PatientId } from "@hero-effect/schema"
-import { makeMergeToken } from "@hero-effect/schema"
-import { ConfigProvider, Effect, Either, Fiber, Layer, LogLevel, Redacted, TestClock } from "effect"
+import {
+  CanonicalDateOfBirth,
+  CanonicalNhsNumber,
+  makeMergeToken,
+  PatientId,
+  ReceivedPatientId
+} from "@hero-effect/schema"
+import { ConfigProvider, Effect, Either, Fiber, Layer, LogLevel, Redacted, Schema, TestClock } from "effect"
 import { cases } from "./support/cases.js"
 import { apiKey, clientWith, type Reply, wirePatientV1 } from "./support/scripted.js"
 
-const nhs = "9434765919" as NhsNumber
+const nhs = CanonicalNhsNumber.make("9434765919")
+// An id as a response may carry one (any string, branded): what the client must refuse to put in a path.
+const received = Schema.decodeSync(ReceivedPatientId)
 
 describe("bad input is refused before any request", () => {
   it.effect("unsafe or empty ids", () =>
     Effect.gen(function*() {
       const { count, hero } = yield* clientWith([{ status: 200, body: wirePatientV1 }])
       for (const bad of ["", "..", ".", "a/b", "1?x=1", "1#", "%2e%2e", "1 2", "1\n", "x".repeat(200)]) {
-        const error = yield* Effect.flip(hero.getPatientById(bad as PatientId))
+        const error = yield* Effect.flip(hero.getPatientById(received(bad)))
         expect(error._tag).toBe("InvalidInput")
       }
       expect(yield* count).toBe(0)
@@ -25,8 +32,8 @@ describe("bad input is refused before any request", () => {
   it.effect("ids are ASCII digits in the path; anything else is refused before sending", () =>
     Effect.gen(function*() {
       const { hero, requests } = yield* clientWith([{ status: 200, body: wirePatientV1 }])
-      yield* hero.getPatientById("0012345" as PatientId)
-      const error = yield* Effect.flip(hero.getPatientById("id:1+é" as PatientId))
+      yield* hero.getPatientById(PatientId.make("0012345"))
+      const error = yield* Effect.flip(hero.getPatientById(received("id:1+é")))
       expect(error._tag).toBe("InvalidInput")
       const sent = yield* requests
       expect(sent.map((r) => r.url.pathname)).toStrictEqual(["/v1/patients/0012345"])
@@ -35,23 +42,27 @@ describe("bad input is refused before any request", () => {
   it.effect("invalid bodies and queries, with messages that do not echo the values", () =>
     Effect.gen(function*() {
       const { count, hero } = yield* clientWith([{ status: 200 }])
-      const badNhs = "9434765918" as NhsNumber
+      const badNhs = "9434765918" as never
       const errors = [
         yield* Effect.flip(
-          hero.registerPatientPds({ _tag: "ByNhsNumber", nhsNumber: badNhs, dateOfBirth: "1990-01-01" as DateOfBirth })
+          hero.registerPatientPds({
+            _tag: "ByNhsNumber",
+            nhsNumber: badNhs,
+            dateOfBirth: CanonicalDateOfBirth.make("1990-01-01")
+          })
         ),
         yield* Effect.flip(hero.listPatientsV3({ nhsNumber: badNhs })),
         yield* Effect.flip(hero.listPatientsV3({})),
-        yield* Effect.flip(hero.connectPatientEhr("1" as PatientId, { ehrPartnerId: "" as never })),
+        yield* Effect.flip(hero.connectPatientEhr(PatientId.make("1"), { ehrPartnerId: "" as never })),
         yield* Effect.flip(
-          hero.mergePatient("1" as PatientId, {
+          hero.mergePatient(PatientId.make("1"), {
             mergeToken: makeMergeToken("t"),
-            incomingPatientId: "x/y" as PatientId
+            incomingPatientId: received("x/y")
           })
         ),
         yield* Effect.flip(
           hero.registerPatient({
-            dateOfBirth: "1990-02-30" as DateOfBirth,
+            dateOfBirth: "1990-02-30" as never,
             firstName: "Ada",
             lastName: "L",
             mobile: "0"
@@ -83,11 +94,11 @@ describe("privacy", () => {
         ])
         const calls = Effect.all([
           Effect.either(hero.listPatients({ field: "nhs_number", search: nhs })),
-          Effect.either(hero.getPatientById("1001" as PatientId)),
+          Effect.either(hero.getPatientById(PatientId.make("1001"))),
           Effect.either(
-            hero.mergePatient("1001" as PatientId, {
+            hero.mergePatient(PatientId.make("1001"), {
               mergeToken: makeMergeToken("tok-SECRET"),
-              incomingPatientId: "1002" as PatientId
+              incomingPatientId: PatientId.make("1002")
             })
           ),
           Effect.either(hero.listPatientsV3({ nhsNumber: nhs }))
@@ -210,7 +221,7 @@ describe("configuration", () => {
       )
       const layer = HeroHealthClient.layerConfig().pipe(Layer.provide(Layer.succeed(HttpClient.HttpClient, client)))
       const built = yield* Effect.either(HeroHealthClient.pipe(
-        Effect.flatMap((hero) => hero.getPatientById("1001" as PatientId)),
+        Effect.flatMap((hero) => hero.getPatientById(PatientId.make("1001"))),
         Effect.provide(layer),
         Effect.withConfigProvider(
           ConfigProvider.fromMap(new Map([["HERO_API_KEY", "k"], ["HERO_PRACTICE_GROUP_ID", "pg"]]))

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import type { PatientId } from "@hero-effect/schema"
+import { PatientId } from "@hero-effect/schema"
 import { Effect } from "effect"
 import { loopback, transportNames, withClientOn } from "./support/loopback.js"
 import { wirePatientV1 } from "./support/scripted.js"
@@ -23,7 +23,7 @@ describe("redirects are never followed", () => {
           const error = yield* withClientOn(
             transport,
             a.url,
-            (hero) => Effect.flip(hero.getPatientById("1001" as PatientId))
+            (hero) => Effect.flip(hero.getPatientById(PatientId.make("1001")))
           )
           expect(error).toMatchObject({ _tag: "UnexpectedResponse", status })
           expect(error.message).toContain("redirect")
@@ -46,7 +46,7 @@ describe("redirects are never followed", () => {
       const error = yield* withClientOn(
         "FetchHttpClient",
         a.url,
-        (hero) => Effect.flip(hero.connectPatientEhr("1001" as PatientId, { ehrPartnerId: "E1" as never }))
+        (hero) => Effect.flip(hero.connectPatientEhr(PatientId.make("1001"), { ehrPartnerId: "E1" as never }))
       )
       expect(error).toMatchObject({ _tag: "UnexpectedResponse", status: 307 })
       expect(b.hits).toStrictEqual([])

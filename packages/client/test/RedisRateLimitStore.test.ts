@@ -3,7 +3,6 @@ import { describe, expect, it } from "@effect/vitest"
 import { HeroHealthClient, HeroHealthConfig, RateLimitStore } from "@hero-effect/client"
 import * as RedisRateLimitStore from "@hero-effect/client/RedisRateLimitStore"
 import { Sandbox, type SandboxConfig, SandboxHttpClient } from "@hero-effect/sandbox"
-import type { PatientId, PracticeGroupId } from "@hero-effect/schema"
 import {
   Clock,
   ConfigProvider,
@@ -643,7 +642,7 @@ describe.skipIf(!available)("RedisRateLimitStore (real redis-server)", () => {
           Layer.provide(HeroHealthConfig.layer({
             baseUrl: SandboxHttpClient.baseUrl,
             apiKey: Redacted.make(sb.credentials.apiKey),
-            practiceGroupId: sb.credentials.practiceGroupId as PracticeGroupId,
+            practiceGroupId: sb.credentials.practiceGroupId,
             rateLimit: clientLimit
           })),
           Layer.provide(Layer.succeed(HttpClient.HttpClient, SandboxHttpClient.make(sb)))
@@ -653,7 +652,7 @@ describe.skipIf(!available)("RedisRateLimitStore (real redis-server)", () => {
           : client.pipe(Layer.provide(RedisRateLimitStore.layer({ url: Redacted.make(redisUrl) })))
         const one = Context.get(yield* Layer.build(withStore), HeroHealthClient)
         const two = Context.get(yield* Layer.build(withStore), HeroHealthClient)
-        const id = sb.world.patients[0]!.id as PatientId
+        const id = sb.world.patients[0]!.id
         return Effect.all(
           Array.from({ length: calls }, (_, i) => (i % 2 === 0 ? one : two).getPatientById(id)),
           { concurrency: "unbounded" }

@@ -1,11 +1,10 @@
 import { describe, expect, it } from "@effect/vitest"
 import { RateLimitStore } from "@hero-effect/client"
-import type { PatientId } from "@hero-effect/schema"
-import { makeMergeToken } from "@hero-effect/schema"
+import { makeMergeToken, PatientId } from "@hero-effect/schema"
 import { Effect, Fiber, Random, TestClock } from "effect"
 import { clientWith, wirePatientV1 } from "./support/scripted.js"
 
-const id = "1001" as PatientId
+const id = PatientId.make("1001")
 const ok = { status: 200, body: wirePatientV1 }
 const seeded = <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.withRandom(effect, Random.make(7))
 
@@ -96,7 +95,7 @@ describe("retries for reads", () => {
 })
 
 describe("writes are never repeated unless certainly unsent", () => {
-  const merge = { mergeToken: makeMergeToken("tok"), incomingPatientId: "1002" as PatientId }
+  const merge = { mergeToken: makeMergeToken("tok"), incomingPatientId: PatientId.make("1002") }
 
   it.effect("a 5xx, a reset and a timeout on a write surface at once (outcome unknown)", () =>
     Effect.gen(function*() {

@@ -1,7 +1,7 @@
 import { HttpClient, HttpClientError, HttpClientResponse } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
 import { HeroHealthClient, HeroHealthConfig, type HeroHealthConfigOptions, RateLimitStore } from "@hero-effect/client"
-import type { PatientId } from "@hero-effect/schema"
+import { PatientId } from "@hero-effect/schema"
 import { Clock, Effect, Fiber, Layer, Random, Redacted, TestClock } from "effect"
 import { apiKey, practiceGroupId, scripted, wirePatientV1 } from "./support/scripted.js"
 
@@ -10,7 +10,7 @@ import { apiKey, practiceGroupId, scripted, wirePatientV1 } from "./support/scri
 // admitted (or refused 429) when it *arrives*, which may be later than the client's limiter let
 // it go (transit), and is answered later still (latency).
 
-const id = "1001" as PatientId
+const id = PatientId.make("1001")
 const seeded = <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.withRandom(effect, Random.make(7))
 
 interface ServerOptions {

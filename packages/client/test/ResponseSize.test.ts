@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { defaultMaxResponseBytes } from "@hero-effect/client"
-import type { PatientId } from "@hero-effect/schema"
+import { PatientId } from "@hero-effect/schema"
 import { Effect } from "effect"
 import type * as http from "node:http"
 import { loopback, transportNames, withClientOn } from "./support/loopback.js"
@@ -76,7 +76,7 @@ describe("response size limit", () => {
               withClientOn(
                 transport,
                 server.url,
-                (hero) => Effect.flip(hero.getPatientById("1001" as PatientId)),
+                (hero) => Effect.flip(hero.getPatientById(PatientId.make("1001"))),
                 { policies: { getPatientById: { attemptTimeout: "120 seconds", deadline: "120 seconds" } } }
               )
             )
@@ -110,14 +110,14 @@ describe("response size limit", () => {
         const ok = yield* withClientOn(
           transport,
           server.url,
-          (hero) => hero.getPatientById("1001" as PatientId),
+          (hero) => hero.getPatientById(PatientId.make("1001")),
           { maxResponseBytes: body.length }
         )
         expect(ok.id).toBe("1001")
         const error = yield* withClientOn(
           transport,
           server.url,
-          (hero) => Effect.flip(hero.getPatientById("1001" as PatientId)),
+          (hero) => Effect.flip(hero.getPatientById(PatientId.make("1001"))),
           { maxResponseBytes: body.length - 1 }
         )
         expect(error).toMatchObject({ _tag: "UnexpectedResponse", maxResponseBytes: body.length - 1 })

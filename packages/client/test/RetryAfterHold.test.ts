@@ -1,7 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { isCertainlyUnsent, isOutcomeUnknown } from "@hero-effect/client"
-import type { PatientId } from "@hero-effect/schema"
-import { makeMergeToken } from "@hero-effect/schema"
+import { makeMergeToken, PatientId } from "@hero-effect/schema"
 import { Effect, Fiber, TestClock } from "effect"
 import { clientWith, wirePatientV1 } from "./support/scripted.js"
 
@@ -9,7 +8,7 @@ import { clientWith, wirePatientV1 } from "./support/scripted.js"
 // That call returns RateLimited with the server's wait; the hold it sets lasts at most the
 // operation's `maxRetryAfter` (30 s by default); a call a hold blocks is RateLimited with
 // `heldBack` (nothing sent), never a Timeout. All under TestClock (it starts at the epoch).
-const id = "1001" as PatientId
+const id = PatientId.make("1001")
 const ok = { status: 200, body: wirePatientV1 }
 const farDate = "Fri, 01 Jan 2100 00:00:00 GMT"
 
@@ -46,7 +45,7 @@ describe("a long Retry-After does not poison later calls", () => {
       })
       yield* Effect.flip(hero.getPatientById(id))
       const write = yield* Effect.flip(
-        hero.mergePatient(id, { mergeToken: makeMergeToken("t"), incomingPatientId: "1002" as PatientId })
+        hero.mergePatient(id, { mergeToken: makeMergeToken("t"), incomingPatientId: PatientId.make("1002") })
       )
       expect(write).toMatchObject({ _tag: "RateLimited", heldBack: true, retryAfterMillis: 30_000 })
       expect(isCertainlyUnsent(write)).toBe(true)

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { HeroHealthClient, HeroHealthConfig, HeroHealthTransport, UndiciTransport } from "@hero-effect/client"
 import { Faults, Sandbox, SandboxServer } from "@hero-effect/sandbox"
-import type { PatientId, PracticeGroupId } from "@hero-effect/schema"
+import { PatientId, PracticeGroupId } from "@hero-effect/schema"
 import { Effect, Fiber, Layer, Redacted } from "effect"
 import * as http from "node:http"
 import type { AddressInfo } from "node:net"
@@ -11,7 +11,7 @@ import type { AddressInfo } from "node:net"
 // socket-level ones that only a real transport has: time limits, refused and reset connections,
 // interruption, query and body on the wire. Time limits are real timers here: 150 ms where only a
 // hang must time out, 1 s where a retry must also answer in time on a loaded machine.
-const id = (s: string) => s as PatientId
+const id = (s: string) => PatientId.make(s)
 
 const withServer = (options: Sandbox.SandboxOptions = {}) =>
   SandboxServer.layer({ port: 0 }).pipe(Layer.provideMerge(Sandbox.layer({ seed: 3, patients: 6, ...options })))
@@ -20,7 +20,7 @@ const clientFor = (baseUrl: string, sandbox: Sandbox.SandboxService, policies = 
   HeroHealthClient.layerUndici().pipe(Layer.provide(HeroHealthConfig.layer({
     baseUrl,
     apiKey: Redacted.make(sandbox.credentials.apiKey),
-    practiceGroupId: sandbox.credentials.practiceGroupId as PracticeGroupId,
+    practiceGroupId: sandbox.credentials.practiceGroupId,
     rateLimit: "unlimited",
     policies
   })))
@@ -151,7 +151,7 @@ describe("UndiciTransport", () => {
             Layer.provide(HeroHealthConfig.layer({
               baseUrl: "https://api.example.test",
               apiKey: Redacted.make("k"),
-              practiceGroupId: "pg" as PracticeGroupId,
+              practiceGroupId: PracticeGroupId.make("pg"),
               rateLimit: "unlimited",
               policies: { getPatientById: { maxRetries: 0 } }
             }))

@@ -31,19 +31,25 @@ import type { Counters, HeroRecord, TruthEntry, World, WorldState, WriteLogEntry
  * @category models
  */
 export interface SandboxOptions extends SandboxConfigInput, GenerateOptions {
-  /** The starting world; generated from the other options when absent. */
+  /**
+   * The starting world; generated from the other options when absent. Its `practiceGroupId` must
+   * be a valid `PracticeGroupId` (a seed file's is decoded as one): building a sandbox over any
+   * other dies.
+   */
   readonly world?: World | undefined
 }
 
 /**
- * A working API key and practice group id.
+ * A working API key and practice group id. `practiceGroupId` is the branded `PracticeGroupId` the
+ * client's configuration takes, so it is passed on as it is:
+ * `{ apiKey: Redacted.make(credentials.apiKey), practiceGroupId: credentials.practiceGroupId }`.
  *
  * @since 0.1.0
  * @category models
  */
 export interface Credentials {
   readonly apiKey: string
-  readonly practiceGroupId: string
+  readonly practiceGroupId: PracticeGroupId
 }
 
 /**
@@ -142,7 +148,7 @@ export const layerClient = (
           HeroHealthConfig.layer({
             baseUrl: httpClient.baseUrl,
             apiKey: Redacted.make(sandbox.credentials.apiKey),
-            practiceGroupId: sandbox.credentials.practiceGroupId as PracticeGroupId,
+            practiceGroupId: sandbox.credentials.practiceGroupId,
             rateLimit: "unlimited",
             ...options.client
           }),

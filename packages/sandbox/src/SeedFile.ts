@@ -15,6 +15,7 @@ import {
   PatientV1,
   PatientV2,
   PaymentMethodsResponse,
+  PracticeGroupId,
   SexInput,
   TitleInput
 } from "@hero-effect/schema"
@@ -138,7 +139,9 @@ export const TruthEntry = Schema.Struct({
  * @category schemas
  */
 export const SeedFile = Schema.Struct({
-  practiceGroupId: Schema.optionalWith(Schema.NonEmptyString, { default: () => "sandbox-practice-group" }).pipe(
+  practiceGroupId: Schema.optionalWith(PracticeGroupId, {
+    default: () => PracticeGroupId.make("sandbox-practice-group")
+  }).pipe(
     Schema.fromKey("practice_group_id")
   ),
   odsCode: optional("ods_code", Schema.String),
@@ -304,7 +307,7 @@ export const load = (path: string): Effect.Effect<World, SeedFileError> =>
  */
 export const encode = (world: World): SeedFileEncoded =>
   Schema.encodeSync(SeedFile)({
-    practiceGroupId: world.practiceGroupId,
+    practiceGroupId: PracticeGroupId.make(world.practiceGroupId),
     ...(world.odsCode !== undefined ? { odsCode: world.odsCode } : {}),
     patients: world.patients,
     ehrRecords: world.ehrRecords,

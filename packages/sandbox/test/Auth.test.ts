@@ -1,6 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Sandbox } from "@hero-effect/sandbox"
-import { Effect, TestClock } from "effect"
+import { HeroHealthConfig } from "@hero-effect/client"
+import { Sandbox, SeedFile, World } from "@hero-effect/sandbox"
+import { Cause, Effect, Exit, Redacted, TestClock } from "effect"
 import { example, headers, json } from "./support/helpers.js"
 
 const as = (key: string, group = "pg-example") => ({ "x-api-key": key, "x-practice-group-id": group })
@@ -44,6 +45,32 @@ describe("authentication", () => {
       expect(sb.credentials).toEqual({ apiKey: "sandbox-api-key", practiceGroupId: "sandbox-practice-group" })
       const id = sb.world.patients[0]!.id
       expect((yield* json(sb, "GET", `/v1/patients/${id}`, undefined, sb.headers)).status).toBe(200)
+    }))
+
+  it.effect("the credentials carry the client's types: passed to its configuration without a cast", () =>
+    Effect.gen(function*() {
+      const sb = yield* Sandbox.make({ seed: 3, patients: 5 })
+      const config = yield* HeroHealthConfig.make({
+        baseUrl: "http://127.0.0.1:1",
+        apiKey: Redacted.make(sb.credentials.apiKey),
+        practiceGroupId: sb.credentials.practiceGroupId
+      })
+      expect(config.practiceGroupId).toBe("sandbox-practice-group")
+    }))
+
+  it.effect("a seed file's practice group that is not a valid practice group id is a SeedFileError", () =>
+    Effect.gen(function*() {
+      const error = yield* Effect.flip(SeedFile.decode({ practice_group_id: "pg with spaces" }))
+      expect(error._tag).toBe("SeedFileError")
+      expect(error.message).toContain("practice_group_id")
+      expect(error.message).not.toContain("pg with spaces")
+    }))
+
+  it.effect("a hand-built world whose practice group is not a valid practice group id dies, unquoted", () =>
+    Effect.gen(function*() {
+      const exit = yield* Effect.exit(Sandbox.make({ world: World.empty("pg with spaces") }))
+      expect(Exit.isFailure(exit) && Cause.isDie(exit.cause)).toBe(true)
+      expect(String(exit)).not.toContain("pg with spaces")
     }))
 })
 

@@ -2,7 +2,7 @@ import { FetchHttpClient } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
 import { HeroHealthClient, HeroHealthConfig, type HeroHealthConfigOptions } from "@hero-effect/client"
 import { Faults, Protocol, Sandbox, SandboxServer } from "@hero-effect/sandbox"
-import type { DateOfBirth, NhsNumber, PatientId, PracticeGroupId } from "@hero-effect/schema"
+import { CanonicalDateOfBirth, CanonicalNhsNumber, PatientId } from "@hero-effect/schema"
 import { Chunk, Effect, Layer, Option, Redacted, Schema, Stream } from "effect"
 import { exampleWorld } from "./support/helpers.js"
 import { responseProblems } from "./support/openapi.js"
@@ -28,7 +28,7 @@ const overHttp = (
     const config = HeroHealthConfig.layer({
       baseUrl: server.url,
       apiKey: Redacted.make(sandbox.credentials.apiKey),
-      practiceGroupId: sandbox.credentials.practiceGroupId as PracticeGroupId,
+      practiceGroupId: sandbox.credentials.practiceGroupId,
       rateLimit: "unlimited",
       ...client
     })
@@ -53,7 +53,7 @@ const everyResponseConforms = Effect.gen(function*() {
   expect(problems).toStrictEqual([])
 })
 
-const id = (s: string) => s as PatientId
+const id = (s: string) => PatientId.make(s)
 // Retries without waiting, so the suite needs no clock on either face.
 const instantRetries: ClientOverrides = {
   policies: Object.fromEntries(
@@ -160,16 +160,16 @@ for (const [name, face, test] of faces) {
     test("register_pds: existing id, identity check, no match", () =>
       run(Effect.gen(function*() {
         const hero = yield* HeroHealthClient
-        const dob = (s: string) => s as DateOfBirth
+        const dob = (s: string) => CanonicalDateOfBirth.make(s)
         const existing = yield* hero.registerPatientPds({
           _tag: "ByNhsNumber",
-          nhsNumber: "9990010005" as NhsNumber,
+          nhsNumber: CanonicalNhsNumber.make("9990010005"),
           dateOfBirth: dob("1980-01-15")
         })
         expect(existing._tag).toBe("PatientRegistered")
         const check = yield* hero.registerPatientPds({
           _tag: "ByNhsNumber",
-          nhsNumber: "9990040001" as NhsNumber,
+          nhsNumber: CanonicalNhsNumber.make("9990040001"),
           dateOfBirth: dob("1962-03-30")
         })
         expect(check).toMatchObject({ _tag: "IdentityCheckRequired" })
@@ -177,7 +177,7 @@ for (const [name, face, test] of faces) {
           yield* Effect.flip(
             hero.registerPatientPds({
               _tag: "ByNhsNumber",
-              nhsNumber: "9990050007" as NhsNumber,
+              nhsNumber: CanonicalNhsNumber.make("9990050007"),
               dateOfBirth: dob("1999-01-01")
             })
           )
@@ -189,11 +189,11 @@ for (const [name, face, test] of faces) {
       run(Effect.gen(function*() {
         const hero = yield* HeroHealthClient
         const request = {
-          dateOfBirth: "2000-02-02" as DateOfBirth,
+          dateOfBirth: CanonicalDateOfBirth.make("2000-02-02"),
           firstName: "Gina",
           lastName: "Hart",
           mobile: "07700900999",
-          nhsNumber: "9990060002" as NhsNumber
+          nhsNumber: CanonicalNhsNumber.make("9990060002")
         }
         const first = yield* hero.registerPatient(request)
         const second = yield* hero.registerPatient({ ...request, mobile: "07700900998" })

@@ -2,7 +2,7 @@ import { describe, expect, it } from "@effect/vitest"
 import type { HeroHealthClientService, OperationId } from "@hero-effect/client"
 import { HeroHealthClient, operationIds, writeOperations } from "@hero-effect/client"
 import { Faults, Sandbox } from "@hero-effect/sandbox"
-import type { DateOfBirth, NhsNumber, PatientId } from "@hero-effect/schema"
+import { CanonicalDateOfBirth, CanonicalNhsNumber, PatientId } from "@hero-effect/schema"
 import { Effect, Exit, Fiber, TestClock } from "effect"
 import { exampleWorld } from "./support/helpers.js"
 
@@ -10,8 +10,8 @@ import { exampleWorld } from "./support/helpers.js"
 // the caller sees and how many attempts reached the sandbox. Reads are retried; writes only when
 // certainly unsent (a 429). Under TestClock on the in-memory face, so hangs and backoffs are
 // virtual time.
-const id = (s: string) => s as PatientId
-const dob = (s: string) => s as DateOfBirth
+const id = (s: string) => PatientId.make(s)
+const dob = (s: string) => CanonicalDateOfBirth.make(s)
 
 const calls: Record<OperationId, (hero: HeroHealthClientService) => Effect.Effect<unknown, { readonly _tag: string }>> =
   {
@@ -29,7 +29,7 @@ const calls: Record<OperationId, (hero: HeroHealthClientService) => Effect.Effec
     registerPatientPds: (h) =>
       h.registerPatientPds({
         _tag: "ByNhsNumber",
-        nhsNumber: "9990050007" as NhsNumber,
+        nhsNumber: CanonicalNhsNumber.make("9990050007"),
         dateOfBirth: dob("2001-11-11")
       }),
     registerPatient: (h) =>

@@ -37,12 +37,13 @@ const isCalendarDate = (s: string): boolean => {
 }
 
 /**
- * A date of birth in canonical `YYYY-MM-DD` form.
+ * A date of birth in canonical `YYYY-MM-DD` form. `CanonicalDateOfBirth.make("1980-02-29")` brands
+ * a date known to be real (and throws on any other).
  *
  * @since 0.1.0
  * @category schemas
  */
-export const CanonicalDateOfBirth: Schema.Schema<DateOfBirth, string> = Schema.String.pipe(
+export const CanonicalDateOfBirth = Schema.String.pipe(
   Schema.filter(isCalendarDate, {
     message: () => "A date of birth must be a real calendar date YYYY-MM-DD",
     arbitrary: () => (fc) =>
@@ -109,7 +110,7 @@ export const ReceivedDateOfBirth: Schema.Schema<DateOfBirth | null, string | nul
       const trimmed = input.trim()
       const dateTime = isoDateTime.exec(trimmed)
       const date = dateTime ? dateTime[1]! : trimmed
-      return isCalendarDate(date) ? (date as DateOfBirth) : null
+      return isCalendarDate(date) ? CanonicalDateOfBirth.make(date) : null
     },
     encode: (dob) => dob
   }
@@ -123,5 +124,5 @@ export const ReceivedDateOfBirth: Schema.Schema<DateOfBirth | null, string | nul
  */
 export const makeDateOfBirth = (year: number, month: number, day: number): DateOfBirth | undefined => {
   const s = `${String(year).padStart(4, "0")}-${String(month).padStart(2, "0")}-${String(day).padStart(2, "0")}`
-  return isCalendarDate(s) ? (s as DateOfBirth) : undefined
+  return isCalendarDate(s) ? CanonicalDateOfBirth.make(s) : undefined
 }

@@ -22,7 +22,7 @@ export type MergeToken = Redacted.Redacted<string> & Brand.Brand<"MergeToken">
  * @since 0.1.0
  * @category schemas
  */
-export const MergeToken: Schema.Schema<MergeToken, string> = Schema.Redacted(Schema.String).pipe(
+export const MergeToken = Schema.Redacted(Schema.String).pipe(
   Schema.brand("MergeToken"),
   Schema.annotations({ identifier: "MergeToken" })
 )
@@ -33,7 +33,7 @@ export const MergeToken: Schema.Schema<MergeToken, string> = Schema.Redacted(Sch
  * @since 0.1.0
  * @category constructors
  */
-export const makeMergeToken = (token: string): MergeToken => Redacted.make(token) as MergeToken
+export const makeMergeToken = (token: string): MergeToken => MergeToken.make(Redacted.make(token))
 
 /**
  * Reads the token's value. Never log the result.

@@ -47,11 +47,13 @@ export type NhsNumber = string & Brand.Brand<"NhsNumber">
 
 /**
  * The canonical form only (`"9434765919"`), with no normalisation: a type guard's schema.
+ * `CanonicalNhsNumber.make("9434765919")` brands a canonical number known to be valid (a literal,
+ * a test's value) and throws on any other; decode input with {@link NhsNumber} instead.
  *
  * @since 0.1.0
  * @category schemas
  */
-export const CanonicalNhsNumber: Schema.Schema<NhsNumber, string> = Schema.String.pipe(
+export const CanonicalNhsNumber = Schema.String.pipe(
   Schema.filter((s) => internal.isCanonical(s), {
     message: (issue) =>
       typeof issue.actual === "string" ?
@@ -107,7 +109,7 @@ export const validateNhsNumber = (
 } => {
   const c = internal.classify(input)
   return c._tag === "Valid"
-    ? { _tag: "Valid", nhsNumber: c.canonical as NhsNumber }
+    ? { _tag: "Valid", nhsNumber: CanonicalNhsNumber.make(c.canonical) }
     : { _tag: "Invalid", reason: c.reason, message: internal.message(c.reason, c.hint) }
 }
 
@@ -135,7 +137,7 @@ export const formatNhsNumber = (nhsNumber: NhsNumber): string =>
  * @category arbitraries
  */
 export const nhsNumberArbitrary: Arbitrary.LazyArbitrary<NhsNumber> = (fc) =>
-  validArbitrary(fc).map((s) => s as NhsNumber)
+  validArbitrary(fc).map((s) => CanonicalNhsNumber.make(s))
 
 /**
  * A fast-check arbitrary of valid NHS numbers from the `999` range, which is never issued to a
@@ -149,7 +151,9 @@ export const testRangeNhsNumberArbitrary: Arbitrary.LazyArbitrary<NhsNumber> = (
     const nine = `999${digits.join("")}`
     const check = internal.checkDigit(nine)
     return check === undefined ? undefined : `${nine}${check}`
-  }).filter((s): s is string => s !== undefined && internal.classify(s)._tag === "Valid").map((s) => s as NhsNumber)
+  }).filter((s): s is string => s !== undefined && internal.classify(s)._tag === "Valid").map((s) =>
+    CanonicalNhsNumber.make(s)
+  )
 
 /**
  * The first valid `999` test-range NHS number at or after `seed` (modulo the range), for
@@ -165,11 +169,11 @@ export const testRangeNhsNumber = (seed: number): NhsNumber => {
     const check = internal.checkDigit(nine)
     if (check !== undefined) {
       const candidate = `${nine}${check}`
-      if (internal.classify(candidate)._tag === "Valid") return candidate as NhsNumber
+      if (internal.classify(candidate)._tag === "Valid") return CanonicalNhsNumber.make(candidate)
     }
   }
   /* c8 ignore next */
-  return "9990000018" as NhsNumber
+  return CanonicalNhsNumber.make("9990000018")
 }
 
 const maskedInspect = (self: { readonly value: string; readonly _tag: string }) =>
@@ -227,7 +231,7 @@ export class UnverifiedNhsNumber extends Schema.TaggedClass<UnverifiedNhsNumber>
 const classifyReceived = (input: string): VerifiedNhsNumber | UnverifiedNhsNumber => {
   const c = internal.classify(input)
   return c._tag === "Valid"
-    ? new VerifiedNhsNumber({ value: c.canonical as NhsNumber })
+    ? new VerifiedNhsNumber({ value: CanonicalNhsNumber.make(c.canonical) })
     : new UnverifiedNhsNumber({ value: input, reason: c.reason })
 }
 

@@ -1,22 +1,27 @@
 import { describe, expectTypeOf, it } from "@effect/vitest"
 import type {
   ConnectPatientEhrRequest,
-  DateOfBirth,
   MergePatientRequest,
   MergeToken,
   NhsNumber,
-  PatientId,
   RegisterPatientPdsRequest,
   VerifiedNhsNumber
 } from "@hero-effect/schema"
-import { formatNhsNumber, makeMergeToken, mergeTokenValue } from "@hero-effect/schema"
+import {
+  CanonicalDateOfBirth,
+  CanonicalNhsNumber,
+  formatNhsNumber,
+  makeMergeToken,
+  mergeTokenValue,
+  PatientId
+} from "@hero-effect/schema"
 
 // These are checked by `tsc -b` (part of `pnpm test`): each @ts-expect-error must be an error, or
 // the type-check fails. The runtime bodies only keep vitest from reporting empty tests.
 const text: string = "9434765919"
-const nhsNumber = "9434765919" as NhsNumber
-const patientId = "1001" as PatientId
-const dob = "1989-04-11" as DateOfBirth
+const nhsNumber = CanonicalNhsNumber.make("9434765919")
+const patientId = PatientId.make("1001")
+const dob = CanonicalDateOfBirth.make("1989-04-11")
 const token = makeMergeToken("token")
 // Calls that must not compile are wrapped so they never run.
 const neverRun = (_f: () => unknown) => undefined

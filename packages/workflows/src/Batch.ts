@@ -8,11 +8,13 @@ import type { PlatformError } from "@effect/platform/Error"
 import * as FileSystem from "@effect/platform/FileSystem"
 import type { CommonError } from "@hero-effect/client"
 import { HeroHealthClient } from "@hero-effect/client"
-import type { ListPatientsV3Params, PatientId } from "@hero-effect/schema"
+import type { ListPatientsV3Params } from "@hero-effect/schema"
+import { PatientId } from "@hero-effect/schema"
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Ref from "effect/Ref"
+import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import type * as Journal from "./Journal.js"
 import * as Outcome from "./Outcome.js"
@@ -256,24 +258,89 @@ export const progressLine = (p: Progress): string => {
 }
 
 /**
- * The ids of a list.
+ * A list of ids (or an ids file) with entries that are not Hero patient ids (a string of digits).
+ * `positions` are the 1-based positions of those entries in the list, or their line numbers in
+ * the file (the first 100). Neither the message nor the error quotes an entry.
  *
  * @since 0.1.0
- * @category sources
+ * @category errors
  */
-export const idsFromList = (ids: Iterable<string>): Stream.Stream<PatientId> =>
-  Stream.fromIterable(ids).pipe(Stream.map((id) => id.trim() as PatientId), Stream.filter((id) => id.length > 0))
+export class InvalidPatientIds extends Schema.TaggedError<InvalidPatientIds>()("InvalidPatientIds", {
+  positions: Schema.Array(Schema.Int),
+  count: Schema.Int,
+  message: Schema.String
+}) {}
+
+const maxPositions = 100
+
+const decodePatientId = Schema.decodeOption(PatientId)
+
+// The ids of numbered entries (blanks skipped), decoded all before the first one is used: a list
+// with an entry that is not an id fails whole, so no patient of it is processed.
+const decodeIds = (
+  entries: ReadonlyArray<readonly [position: number, entry: string]>,
+  where: string
+): Effect.Effect<ReadonlyArray<PatientId>, InvalidPatientIds> =>
+  Effect.suspend(() => {
+    const ids: Array<PatientId> = []
+    const invalid: Array<number> = []
+    for (const [position, entry] of entries) {
+      const trimmed = entry.trim()
+      if (trimmed.length === 0) continue
+      const id = decodePatientId(trimmed)
+      if (Option.isSome(id)) ids.push(id.value)
+      else invalid.push(position)
+    }
+    if (invalid.length === 0) return Effect.succeed(ids)
+    const shown = invalid.slice(0, 10).join(", ") + (invalid.length > 10 ? ", ..." : "")
+    return Effect.fail(
+      new InvalidPatientIds({
+        positions: invalid.slice(0, maxPositions),
+        count: invalid.length,
+        message: `${invalid.length} ${
+          invalid.length === 1 ? "entry is" : "entries are"
+        } not a Hero patient id (a string of digits), at ${where} ${shown}`
+      })
+    )
+  })
 
 /**
- * The ids in a text file, one per line (blank lines and `#` comments skipped).
+ * The ids of a list, trimmed, blank entries skipped. Every entry is decoded as a `PatientId`
+ * before the stream emits one: a list with an entry that is not a string of digits fails with
+ * {@link InvalidPatientIds} (naming its positions, never its value) and no id of it is emitted.
  *
  * @since 0.1.0
  * @category sources
  */
-export const idsFromFile = (path: string): Stream.Stream<PatientId, PlatformError, FileSystem.FileSystem> =>
-  Stream.unwrap(Effect.map(
+export const idsFromList = (ids: Iterable<string>): Stream.Stream<PatientId, InvalidPatientIds> =>
+  Stream.unwrap(
+    Effect.map(
+      Effect.suspend(() => decodeIds(Array.from(ids, (entry, i) => [i + 1, entry] as const), "position")),
+      Stream.fromIterable
+    )
+  )
+
+/**
+ * The ids in a text file, one per line (blank lines and `#` comments skipped), decoded as by
+ * {@link idsFromList}: a line that is not an id fails with {@link InvalidPatientIds}, naming its
+ * line number.
+ *
+ * @since 0.1.0
+ * @category sources
+ */
+export const idsFromFile = (
+  path: string
+): Stream.Stream<PatientId, PlatformError | InvalidPatientIds, FileSystem.FileSystem> =>
+  Stream.unwrap(Effect.flatMap(
     Effect.flatMap(FileSystem.FileSystem, (fs) => fs.readFileString(path)),
-    (text) => idsFromList(text.split(/\r?\n/).filter((line) => !line.trim().startsWith("#")))
+    (text) =>
+      Effect.map(
+        decodeIds(
+          text.split(/\r?\n/).flatMap((line, i) => line.trim().startsWith("#") ? [] : [[i + 1, line] as const]),
+          "line"
+        ),
+        Stream.fromIterable
+      )
   ))
 
 /**

@@ -6,7 +6,8 @@
  */
 import type { HeroHealthError } from "@hero-effect/client"
 import { isOutcomeUnknown } from "@hero-effect/client"
-import { EhrPartnerId, ReceivedPatientId as PatientId } from "@hero-effect/schema"
+import type { PatientId } from "@hero-effect/schema"
+import { EhrPartnerId, ReceivedPatientId } from "@hero-effect/schema"
 import type * as Either from "effect/Either"
 import type * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
@@ -23,7 +24,7 @@ import { Step } from "./Step.js"
  * @category models
  */
 export class Linked extends Schema.TaggedClass<Linked>()("Linked", {
-  patientId: PatientId,
+  patientId: ReceivedPatientId,
   ehrPartnerId: EhrPartnerId
 }) {}
 
@@ -34,8 +35,8 @@ export class Linked extends Schema.TaggedClass<Linked>()("Linked", {
  * @category models
  */
 export class Merged extends Schema.TaggedClass<Merged>()("Merged", {
-  mainPatientId: PatientId,
-  incomingPatientId: PatientId,
+  mainPatientId: ReceivedPatientId,
+  incomingPatientId: ReceivedPatientId,
   ehrPartnerId: Schema.optionalWith(EhrPartnerId, { exact: true })
 }) {}
 
@@ -46,7 +47,7 @@ export class Merged extends Schema.TaggedClass<Merged>()("Merged", {
  * @category models
  */
 export class AlreadyLinked extends Schema.TaggedClass<AlreadyLinked>()("AlreadyLinked", {
-  patientId: PatientId,
+  patientId: ReceivedPatientId,
   ehrPartnerId: Schema.optionalWith(EhrPartnerId, { exact: true })
 }) {}
 
@@ -57,7 +58,7 @@ export class AlreadyLinked extends Schema.TaggedClass<AlreadyLinked>()("AlreadyL
  * @category models
  */
 export class NoCandidate extends Schema.TaggedClass<NoCandidate>()("NoCandidate", {
-  patientId: PatientId
+  patientId: ReceivedPatientId
 }) {}
 
 /**
@@ -85,9 +86,9 @@ const optional = <S extends Schema.Schema.Any>(schema: S) => Schema.optionalWith
 // values) of the fields that differ.
 const itemFields = {
   kind: optional(ReviewKind),
-  patientId: optional(PatientId),
-  otherPatientId: optional(PatientId),
-  mainPatientId: optional(PatientId),
+  patientId: optional(ReceivedPatientId),
+  otherPatientId: optional(ReceivedPatientId),
+  mainPatientId: optional(ReceivedPatientId),
   ehrPartnerId: optional(EhrPartnerId),
   candidateEhrPartnerIds: optional(Schema.Array(EhrPartnerId)),
   score: optional(Schema.Number),
@@ -104,9 +105,9 @@ const itemFields = {
  */
 export interface ItemContext {
   readonly kind?: ReviewKind | undefined
-  readonly patientId?: typeof PatientId.Type | undefined
-  readonly otherPatientId?: typeof PatientId.Type | undefined
-  readonly mainPatientId?: typeof PatientId.Type | undefined
+  readonly patientId?: PatientId | undefined
+  readonly otherPatientId?: PatientId | undefined
+  readonly mainPatientId?: PatientId | undefined
   readonly ehrPartnerId?: EhrPartnerId | undefined
   readonly candidateEhrPartnerIds?: ReadonlyArray<EhrPartnerId> | undefined
   readonly score?: number | undefined
@@ -200,7 +201,7 @@ export class Failed extends Schema.TaggedClass<Failed>()("Failed", {
  * @category models
  */
 export class AlreadyMerged extends Schema.TaggedClass<AlreadyMerged>()("AlreadyMerged", {
-  patientId: PatientId
+  patientId: ReceivedPatientId
 }) {}
 
 /**

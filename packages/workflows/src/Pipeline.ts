@@ -22,8 +22,8 @@
  */
 import type { HeroHealthError } from "@hero-effect/client"
 import { HeroHealthClient } from "@hero-effect/client"
-import type { EhrPartnerId, PatientId, PatientV2 } from "@hero-effect/schema"
-import { EhrCandidateList, makeMergeToken, PatientV1, PatientV3 } from "@hero-effect/schema"
+import type { PatientV2 } from "@hero-effect/schema"
+import { EhrCandidateList, EhrPartnerId, makeMergeToken, PatientId, PatientV1, PatientV3 } from "@hero-effect/schema"
 import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import type * as Either from "effect/Either"
@@ -400,6 +400,8 @@ const verifyMerge = (
     return new Outcome.NeedsReview({ reasons: [`merge-${verification.reason}`] })
   })
 
+const decodePatientId = Schema.decodeOption(PatientId)
+
 /**
  * Resolves what an interrupted earlier run left unknown, by verifying instead of repeating:
  * `undefined` when there is nothing to resolve (or the write was not applied, so the patient is
@@ -409,8 +411,14 @@ const resume = (options: Options, patientId: PatientId, state: Journal.PatientSt
   Effect.gen(function*() {
     if (state._tag !== "InProgress" || state.pending === undefined) return undefined
     const [step, ...ids] = state.pending.key.split(":")
+    // The key's ids come back from the journal: decoded, and a pending write whose ids do not
+    // decode is for a person to look at (it may or may not have been applied).
+    const unreadable = new Outcome.NeedsReview({ reasons: [`${step}-pending-unreadable`] })
     if (step === "merge" && ids.length === 2) {
-      const pair = { main: ids[0] as PatientId, incoming: ids[1] as PatientId }
+      const main = decodePatientId(ids[0]!)
+      const incoming = decodePatientId(ids[1]!)
+      if (Option.isNone(main) || Option.isNone(incoming)) return unreadable
+      const pair = { main: main.value, incoming: incoming.value }
       const outcome = yield* verifyMerge(
         options,
         patientId,
@@ -420,7 +428,9 @@ const resume = (options: Options, patientId: PatientId, state: Journal.PatientSt
       return outcome._tag === "Failed" && outcome.error === "NotApplied" ? undefined : outcome
     }
     if (step === "connect" && ids.length >= 2) {
-      const outcome = yield* verifyConnect(options, ids[0] as PatientId, ids.slice(1).join(":") as EhrPartnerId)
+      const id = decodePatientId(ids[0]!)
+      if (Option.isNone(id)) return unreadable
+      const outcome = yield* verifyConnect(options, id.value, EhrPartnerId.make(ids.slice(1).join(":")))
       return outcome._tag === "Failed" && outcome.error === "NotApplied" ? undefined : outcome
     }
     return undefined

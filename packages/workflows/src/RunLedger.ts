@@ -11,11 +11,12 @@
  */
 import * as SqlClient from "@effect/sql/SqlClient"
 import type { SqlError } from "@effect/sql/SqlError"
-import type { PatientId } from "@hero-effect/schema"
+import { PatientId } from "@hero-effect/schema"
 import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import * as Schema from "effect/Schema"
 import { ensureTable } from "./internal/sqlTable.js"
 
 /**
@@ -92,6 +93,14 @@ export const table = "hero_run_ledger"
  * @since 0.2.0
  * @category constructors
  */
+// The rows as read back: the patient id decoded (only `submitted` writes it, from a `PatientId`),
+// and the time a number (PostgreSQL returns BIGINT as a string).
+const decodeRows = Schema.decodeUnknown(Schema.Array(Schema.Struct({
+  run_id: Schema.String,
+  patient_id: PatientId,
+  submitted_at: Schema.Union(Schema.Number, Schema.NumberFromString)
+})))
+
 export const makeSql: Effect.Effect<Service, SqlError, SqlClient.SqlClient> = Effect.gen(function*() {
   const sql = yield* SqlClient.SqlClient
   yield* ensureTable(sql`CREATE TABLE IF NOT EXISTS ${sql(table)} (
@@ -109,16 +118,12 @@ export const makeSql: Effect.Effect<Service, SqlError, SqlClient.SqlClient> = Ef
           ON CONFLICT DO NOTHING`
       ).pipe(Effect.asVoid, Effect.orDie),
     submittedBefore: (cutoff) =>
-      sql<{ readonly run_id: string; readonly patient_id: string; readonly submitted_at: number | string }>`
+      sql`
         SELECT run_id, patient_id, submitted_at FROM ${sql(table)}
         WHERE submitted_at < ${cutoff} ORDER BY submitted_at, run_id, patient_id`.pipe(
+        Effect.flatMap(decodeRows),
         Effect.map((rows) =>
-          rows.map((r) => ({
-            runId: r.run_id,
-            patientId: r.patient_id as PatientId,
-            // PostgreSQL returns BIGINT as a string.
-            submittedAt: Number(r.submitted_at)
-          }))
+          rows.map((r) => ({ runId: r.run_id, patientId: r.patient_id, submittedAt: r.submitted_at }))
         ),
         Effect.orDie
       ),

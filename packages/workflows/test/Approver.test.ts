@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import type { PatientId } from "@hero-effect/schema"
+import { PatientId } from "@hero-effect/schema"
 import { Approver, Guard, MergeDiff } from "@hero-effect/workflows"
 import { Effect, Schema } from "effect"
 import { nhsB, preview } from "./support/patients.js"
@@ -10,8 +10,8 @@ const request = (
 ): Approver.ApprovalRequest => {
   const context = Guard.contextFromPreview(preview(main, incoming, main))
   return {
-    mainPatientId: "1001" as PatientId,
-    incomingPatientId: "1002" as PatientId,
+    mainPatientId: PatientId.make("1001"),
+    incomingPatientId: PatientId.make("1002"),
     diff: MergeDiff.fromPreview(preview(main, incoming, main)),
     score: context.score,
     guard: Guard.evaluate(Guard.defaultRules, context)

@@ -14,6 +14,26 @@ describe("batch sources", () => {
       expect(Chunk.toReadonlyArray(ids)).toStrictEqual(["1001", "1002"])
     }))
 
+  it.effect("a list with an entry that is not a patient id fails whole, naming positions, not values", () =>
+    Effect.gen(function*() {
+      const error = yield* Effect.flip(Stream.runCollect(Batch.idsFromList(["1001", "x/y", " ", "12a", "1002"])))
+      expect(error._tag).toBe("InvalidPatientIds")
+      expect(error.positions).toStrictEqual([2, 4])
+      expect(error.count).toBe(2)
+      expect(error.message).toContain("position 2, 4")
+      expect(error.message).not.toContain("x/y")
+      expect(error.message).not.toContain("12a")
+    }))
+
+  it.effect("a file with a line that is not a patient id fails with its line number", () =>
+    Effect.gen(function*() {
+      const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "ids-")), "ids.txt")
+      fs.writeFileSync(file, "# practice A\n1001\n\nnot-an-id\n1002\n")
+      const error = yield* Effect.flip(Stream.runCollect(Batch.idsFromFile(file)))
+      expect(error._tag).toBe("InvalidPatientIds")
+      expect(error._tag === "InvalidPatientIds" && error.positions).toStrictEqual([4])
+    }).pipe(Effect.provide(NodeFileSystem.layer)))
+
   it.effect("a file: one id per line, comments skipped", () =>
     Effect.gen(function*() {
       const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "ids-")), "ids.txt")

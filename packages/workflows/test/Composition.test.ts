@@ -1,7 +1,8 @@
 // A sketch of how the building blocks compose into the merge half of the pipeline (the real
 // wiring, with the client, comes later). The "server" here is a function returning a preview.
 import { describe, expect, it } from "@effect/vitest"
-import type { MergePreview, PatientId } from "@hero-effect/schema"
+import type { MergePreview } from "@hero-effect/schema"
+import { PatientId } from "@hero-effect/schema"
 import { Approver, Guard, Journal, Outcome, PatientLease, Step } from "@hero-effect/workflows"
 import { Effect, Layer } from "effect"
 import { nhsB, preview } from "./support/patients.js"
@@ -54,8 +55,8 @@ const mergePair = (
 const layers = (approver: Layer.Layer<Approver.Approver>) =>
   Layer.mergeAll(Journal.layerMemory, PatientLease.layerMemory, approver)
 
-const main = "1001" as PatientId
-const incoming = "1002" as PatientId
+const main = PatientId.make("1001")
+const incoming = PatientId.make("1002")
 
 describe("composition", () => {
   it.effect("a clear duplicate is merged once, and the journal tells the story without values", () =>

@@ -5,7 +5,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Conflict } from "@hero-effect/client"
 import { Sandbox } from "@hero-effect/sandbox"
-import type { PatientId } from "@hero-effect/schema"
 import { Approver, Durable, Journal, PatientLease, Pipeline } from "@hero-effect/workflows"
 import { Effect, Layer } from "effect"
 
@@ -38,7 +37,7 @@ describe("the Durable seam", () => {
       const outcomes = []
       for (const p of sandbox.world.patients) {
         outcomes.push(
-          yield* Pipeline.steps({ runId: "seam" }, p.id as PatientId).pipe(Effect.provideService(Durable.Durable, seam))
+          yield* Pipeline.steps({ runId: "seam" }, p.id).pipe(Effect.provideService(Durable.Durable, seam))
         )
       }
       expect(yield* sandbox.writeLog).toStrictEqual([])
@@ -63,7 +62,7 @@ describe("the Durable seam", () => {
   it.effect("the journal's seam records a write's intent before the write and its end after", () =>
     Effect.gen(function*() {
       const sandbox = yield* Sandbox.Sandbox
-      for (const p of sandbox.world.patients) yield* Pipeline.processPatient({ runId: "j" }, p.id as PatientId)
+      for (const p of sandbox.world.patients) yield* Pipeline.processPatient({ runId: "j" }, p.id)
       const entries = yield* Journal.entries()
       const writes = yield* sandbox.writeLog
       expect(writes.length).toBeGreaterThan(0)

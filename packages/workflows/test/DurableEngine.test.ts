@@ -65,7 +65,7 @@ describe("ProcessPatient on SQLite", () => {
     () =>
       Effect.gen(function*() {
         const sandbox = yield* Sandbox.Sandbox
-        const ids = sandbox.world.patients.map((p) => p.id as PatientId)
+        const ids = sandbox.world.patients.map((p) => p.id)
         const first = yield* durable("old-run", 4)
         const purged = yield* DurableEngine.purge("old-run", ids)
         expect(purged).toStrictEqual({ purged: ids.length, skipped: 0 })
@@ -91,7 +91,7 @@ describe("ProcessPatient on SQLite", () => {
     () =>
       Effect.gen(function*() {
         const sandbox = yield* Sandbox.Sandbox
-        const ids = sandbox.world.patients.map((p) => p.id as PatientId)
+        const ids = sandbox.world.patients.map((p) => p.id)
         // The old run is submitted 40 days ago: its fibers read a clock 40 days behind (timers as usual).
         const real = yield* Effect.clock
         const offset = 40 * 86_400_000

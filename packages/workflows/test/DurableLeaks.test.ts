@@ -1,6 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Faults, Sandbox, TelemetryCapture } from "@hero-effect/sandbox"
-import type { PatientId } from "@hero-effect/schema"
 import { Approver, DurableEngine, PatientLease, ProcessPatient } from "@hero-effect/workflows"
 import { Effect, Fiber, Layer, LogLevel, Stream, TestClock } from "effect"
 
@@ -22,7 +21,7 @@ describe("leaks, durable", () => {
   it.effect("secrets and patient data stay out of logs, spans and outcomes of ProcessPatient", () =>
     Effect.gen(function*() {
       const sandbox = yield* Sandbox.Sandbox
-      const ids = sandbox.world.patients.map((p) => p.id as PatientId)
+      const ids = sandbox.world.patients.map((p) => p.id)
       const captured = yield* TelemetryCapture.capture(Effect.gen(function*() {
         const fiber = yield* Effect.fork(
           ProcessPatient.runDurable(Stream.fromIterable(ids), { runId: "leaks", concurrency: 6 })

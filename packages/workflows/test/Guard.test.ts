@@ -1,5 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
-import type { PatientId, PatientV1Encoded } from "@hero-effect/schema"
+import type { PatientV1Encoded } from "@hero-effect/schema"
+import { PatientId } from "@hero-effect/schema"
 import { Guard } from "@hero-effect/workflows"
 import { Option, pipe } from "effect"
 import { baseWire, invalidNhs, nhsB, patientValues, preview } from "./support/patients.js"
@@ -12,8 +13,8 @@ const ctx = (
 ) => Guard.contextFromPreview(preview(main, incoming, { ...main, ...result }), { requested })
 
 const ids = (main: string, incoming: string) => ({
-  mainPatientId: main as PatientId,
-  incomingPatientId: incoming as PatientId
+  mainPatientId: PatientId.make(main),
+  incomingPatientId: PatientId.make(incoming)
 })
 
 // Each rule: a context where it stays quiet, one where it fires, and the severity it fires with.

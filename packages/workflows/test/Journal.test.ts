@@ -1,6 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import type { EhrPartnerId, PatientId } from "@hero-effect/schema"
-import { makeMergeToken } from "@hero-effect/schema"
+import { EhrPartnerId, makeMergeToken, PatientId } from "@hero-effect/schema"
 import { Approver, Guard, Journal, MergeDiff, Outcome } from "@hero-effect/workflows"
 import type { Layer } from "effect"
 import { Effect, TestClock } from "effect"
@@ -15,8 +14,8 @@ afterAll(() => fs.rmSync(dir, { recursive: true, force: true }))
 let counter = 0
 const freshPath = () => path.join(dir, `journal-${++counter}.jsonl`)
 
-const p1 = "1001" as PatientId
-const p2 = "1002" as PatientId
+const p1 = PatientId.make("1001")
+const p2 = PatientId.make("1002")
 const run = "run-1"
 
 const implementations: ReadonlyArray<readonly [string, () => Layer.Layer<Journal.Journal, Journal.JournalError>]> = [
@@ -184,7 +183,7 @@ for (const [name, layer] of implementations) {
     it.effect("every outcome kind survives the journal", () =>
       Effect.gen(function*() {
         const outcomes: ReadonlyArray<Outcome.Outcome> = [
-          new Outcome.Linked({ patientId: p1, ehrPartnerId: "EMIS-1" as EhrPartnerId }),
+          new Outcome.Linked({ patientId: p1, ehrPartnerId: EhrPartnerId.make("EMIS-1") }),
           new Outcome.NeedsReview({ reasons: ["only-possible"] }),
           new Outcome.Refused({ codes: ["DOB_MISMATCH"] }),
           new Outcome.Failed({ error: "Timeout", message: "m", step: "merge", outcomeUnknown: true })
@@ -271,7 +270,7 @@ describe("Journal (file only)", () => {
         (i) =>
           Journal.stepStarted({
             runId: run,
-            patientId: String(1000 + i) as PatientId,
+            patientId: PatientId.make(String(1000 + i)),
             step: "candidates",
             key: `c:${i}`
           }),
@@ -303,7 +302,7 @@ describe("Journal (file only)", () => {
           Effect.zipRight(
             Journal.stepStarted({
               runId: run,
-              patientId: String(2000 + i) as PatientId,
+              patientId: PatientId.make(String(2000 + i)),
               step: "connect",
               key: `g:${i}`
             }),
@@ -478,7 +477,7 @@ describe("Journal memory: compact", () => {
       const full = yield* Journal.makeMemory
       const compact = yield* Journal.makeMemoryWith({ memory: "compact" })
       const filePath = freshPath()
-      const patients = ["2001", "2002", "2003", "2004"] as Array<PatientId>
+      const patients = ["2001", "2002", "2003", "2004"].map((s) => PatientId.make(s))
       const steps = ["candidates", "connect", "preview", "merge"] as const
       let seed = 42
       const next = (n: number) => {

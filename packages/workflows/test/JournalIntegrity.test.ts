@@ -1,7 +1,7 @@
 // The journal file's integrity (D8), its binding to a target, its lock against a second writer
 // (D9), and failing at open when it cannot be written (D12).
 import { describe, expect, it } from "@effect/vitest"
-import type { PatientId } from "@hero-effect/schema"
+import { PatientId } from "@hero-effect/schema"
 import { Journal, Outcome } from "@hero-effect/workflows"
 import { Effect, Exit, Scope } from "effect"
 import { type ChildProcess, spawn } from "node:child_process"
@@ -17,8 +17,8 @@ let counter = 0
 const freshPath = () => path.join(dir, `journal-${++counter}.jsonl`)
 
 const run = "run-1"
-const p1 = "1001" as PatientId
-const p2 = "1002" as PatientId
+const p1 = PatientId.make("1001")
+const p2 = PatientId.make("1002")
 
 const fileLines = (file: string) => fs.readFileSync(file, "utf8").split("\n").filter((l) => l.length > 0)
 const writeLines = (file: string, lines: ReadonlyArray<string>) => fs.writeFileSync(file, `${lines.join("\n")}\n`)
@@ -40,7 +40,7 @@ const twoOutcomes = (file: string, options?: Journal.FileOptions) =>
         runId: run,
         patientId: p2,
         at: "t2",
-        outcome: new Outcome.Merged({ mainPatientId: "1003" as PatientId, incomingPatientId: p2 })
+        outcome: new Outcome.Merged({ mainPatientId: PatientId.make("1003"), incomingPatientId: p2 })
       })
     )
   }))

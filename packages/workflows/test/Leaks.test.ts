@@ -1,6 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Faults, Sandbox, TelemetryCapture } from "@hero-effect/sandbox"
-import type { PatientId } from "@hero-effect/schema"
 import { Approver, Batch, Journal, PatientLease } from "@hero-effect/workflows"
 import { Effect, Fiber, Layer, LogLevel, Stream, TestClock } from "effect"
 
@@ -21,7 +20,7 @@ describe("leaks", () => {
   it.effect("secrets and patient data stay out of logs, spans, errors and the journal", () =>
     Effect.gen(function*() {
       const sandbox = yield* Sandbox.Sandbox
-      const ids = sandbox.world.patients.map((p) => p.id as PatientId)
+      const ids = sandbox.world.patients.map((p) => p.id)
       const captured = yield* TelemetryCapture.capture(Effect.gen(function*() {
         const fiber = yield* Effect.fork(Batch.run(Stream.fromIterable(ids), { runId: "leaks", concurrency: 6 }))
         for (let i = 0; i < 10_000 && fiber.unsafePoll() === null; i++) yield* TestClock.adjust("100 millis")

@@ -1,12 +1,12 @@
 import { describe, expect, it } from "@effect/vitest"
 import { NetworkError, RateLimited, Timeout } from "@hero-effect/client"
-import type { EhrPartnerId, PatientId } from "@hero-effect/schema"
+import { EhrPartnerId, PatientId } from "@hero-effect/schema"
 import { Outcome, Step } from "@hero-effect/workflows"
 import { Either } from "effect"
 
-const p1 = "1001" as PatientId
-const p2 = "1002" as PatientId
-const ehr = "EMIS-1" as EhrPartnerId
+const p1 = PatientId.make("1001")
+const p2 = PatientId.make("1002")
+const ehr = EhrPartnerId.make("EMIS-1")
 
 describe("Outcome", () => {
   const all: ReadonlyArray<Outcome.Outcome> = [

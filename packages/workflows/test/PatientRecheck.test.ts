@@ -49,7 +49,7 @@ const receiver = (store: Store) =>
     return {
       context,
       url: `http://127.0.0.1:${port}/hero/webhooks`,
-      patientId: patient.id as PatientId,
+      patientId: patient.id,
       practiceGroupId: sandbox.credentials.practiceGroupId
     }
   })

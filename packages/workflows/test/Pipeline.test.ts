@@ -1,6 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Faults, Sandbox } from "@hero-effect/sandbox"
-import type { PatientId } from "@hero-effect/schema"
 import { Approver, Batch, Journal, PatientLease, Pipeline } from "@hero-effect/workflows"
 import { Effect, Layer, Stream } from "effect"
 
@@ -13,7 +12,7 @@ const world = (options: Sandbox.SandboxOptions = {}) =>
     Approver.layerAutomatic
   )
 
-const allPatients = Effect.map(Sandbox.Sandbox, (s) => s.world.patients.map((p) => p.id as PatientId))
+const allPatients = Effect.map(Sandbox.Sandbox, (s) => s.world.patients.map((p) => p.id))
 
 const runAll = (concurrency: number, runId = "run-1") =>
   Effect.gen(function*() {

@@ -3,7 +3,7 @@ import type { HeroHealthClientService } from "@hero-effect/client"
 import { HeroHealthClient } from "@hero-effect/client"
 import { Faults, Sandbox } from "@hero-effect/sandbox"
 import { SeedFile } from "@hero-effect/sandbox"
-import type { PatientId } from "@hero-effect/schema"
+import { PatientId } from "@hero-effect/schema"
 import { Approver, Batch, Journal, PatientLease, Pipeline } from "@hero-effect/workflows"
 import { Effect, Fiber, Layer, Stream, TestClock } from "effect"
 import * as fs from "node:fs"
@@ -19,7 +19,7 @@ const exampleWorld = SeedFile.decodeSync(JSON.parse(fs.readFileSync(
 // token that a later run could use; two runs over the same patients never touch one patient at
 // once. The example world has a same-person pair: 100002 is merged into 100001 once 100001 holds
 // the EHR record 5000001.
-const p = (s: string) => s as PatientId
+const p = (s: string) => PatientId.make(s)
 
 const layers = (faults: Sandbox.SandboxOptions["faults"] = []) =>
   Layer.mergeAll(
@@ -114,7 +114,7 @@ describe("concurrent runs", () => {
           track([id, request.incomingPatientId], inner.previewPatientMerge(id, request)),
         mergePatient: (id, request) => track([id, request.incomingPatientId], inner.mergePatient(id, request))
       }
-      const ids = sandbox.world.patients.map((x) => x.id as PatientId)
+      const ids = sandbox.world.patients.map((x) => x.id)
       const batch = (runId: string) =>
         Batch.run(Stream.fromIterable(ids), { runId, concurrency: 4 }).pipe(
           Effect.provideService(HeroHealthClient, tracked),

@@ -1,6 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Sandbox } from "@hero-effect/sandbox"
-import type { PatientId } from "@hero-effect/schema"
 import { Approver, Batch, Journal, PatientLease } from "@hero-effect/workflows"
 import { Effect, Layer, Stream } from "effect"
 
@@ -15,7 +14,7 @@ const runCounting = (options: { readonly populationCache?: boolean }) =>
   Effect.gen(function*() {
     const sandbox = yield* Sandbox.Sandbox
     yield* sandbox.reset
-    const ids = sandbox.world.patients.map((p) => p.id as PatientId)
+    const ids = sandbox.world.patients.map((p) => p.id)
     // A fresh journal per run: a shared one would skip every patient the first run finished.
     const report = yield* Batch.run(Stream.fromIterable(ids), { runId: "count", concurrency: 4, ...options }).pipe(
       Effect.provide(Journal.layerMemory)

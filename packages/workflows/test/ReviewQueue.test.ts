@@ -6,7 +6,7 @@ import { SqliteClient } from "@effect/sql-sqlite-node"
 import { describe, expect, it } from "@effect/vitest"
 import { HeroHealthClient } from "@hero-effect/client"
 import { Sandbox } from "@hero-effect/sandbox"
-import type { PatientId, PatientV1 } from "@hero-effect/schema"
+import type { PatientV1 } from "@hero-effect/schema"
 import { Approver, ReviewQueue } from "@hero-effect/workflows"
 import { Clock, Effect, Layer, Option, TestClock } from "effect"
 import { idsOf } from "./support/durable.js"
@@ -21,7 +21,7 @@ const queues: ReadonlyArray<[string, Layer.Layer<ReviewQueue.ReviewQueue, unknow
 const records = Effect.gen(function*() {
   const client = yield* HeroHealthClient
   const sandbox = yield* Sandbox.Sandbox
-  const ids = sandbox.world.patients.slice(0, 3).map((p) => p.id as PatientId)
+  const ids = sandbox.world.patients.slice(0, 3).map((p) => p.id)
   return yield* Effect.forEach(ids, (id) => client.getPatientById(id))
 }).pipe(Effect.provide(Sandbox.layerClient({ seed: 11, patients: 6 })))
 

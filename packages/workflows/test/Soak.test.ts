@@ -13,7 +13,6 @@
 // the same seed gives the same run, fault for fault.
 import { describe, expect, it } from "@effect/vitest"
 import { Faults, Sandbox } from "@hero-effect/sandbox"
-import type { PatientId } from "@hero-effect/schema"
 import { Approver, Batch, Journal, PatientLease } from "@hero-effect/workflows"
 import type { Scheduler } from "effect"
 import { Clock, Duration, Effect, Fiber, FiberRef, Layer, Random, Stream } from "effect"
@@ -149,7 +148,7 @@ describe("soak", () => {
       )
       return Effect.gen(function*() {
         const sandbox = yield* Sandbox.Sandbox
-        const ids = sandbox.world.patients.map((p) => p.id as PatientId)
+        const ids = sandbox.world.patients.map((p) => p.id)
         expect(ids.length).toBeGreaterThanOrEqual(2000)
 
         const time = new VirtualTime()

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "@effect/vitest"
-import type { EhrPartnerId } from "@hero-effect/schema"
+import { EhrPartnerId } from "@hero-effect/schema"
 import { Verify } from "@hero-effect/workflows"
 import { hero } from "./support/patients.js"
 
-const emis = "EMIS-1" as EhrPartnerId
+const emis = EhrPartnerId.make("EMIS-1")
 
 describe("Verify.link", () => {
   it("reads the link from the re-read patient", () => {

@@ -1,14 +1,13 @@
 import { expect } from "@effect/vitest"
 import type { HeroHealthClientService, OperationId } from "@hero-effect/client"
-import type { DateOfBirth, NhsNumber, PatientId } from "@hero-effect/schema"
-import { makeMergeToken } from "@hero-effect/schema"
+import { CanonicalDateOfBirth, CanonicalNhsNumber, makeMergeToken, PatientId } from "@hero-effect/schema"
 import type { Effect } from "effect"
 import { type Reply, wirePatientV1, wirePatientV2 } from "./scripted.js"
 
-const id = "1001" as PatientId
-const other = "1002" as PatientId
-export const nhs = "9434765919" as NhsNumber
-const dob = "1989-04-11" as DateOfBirth
+const id = PatientId.make("1001")
+const other = PatientId.make("1002")
+export const nhs = CanonicalNhsNumber.make("9434765919")
+const dob = CanonicalDateOfBirth.make("1989-04-11")
 
 export interface Case {
   readonly call: (c: HeroHealthClientService) => Effect.Effect<unknown, { readonly _tag: string }>

@@ -1,6 +1,6 @@
 import { FetchHttpClient, type HttpClient } from "@effect/platform"
 import { HeroHealthClient, HeroHealthConfig, type HeroHealthConfigOptions } from "@hero-effect/client"
-import type { PracticeGroupId } from "@hero-effect/schema"
+import { PracticeGroupId } from "@hero-effect/schema"
 import { Effect, Layer, Redacted } from "effect"
 import * as http from "node:http"
 import { createRequire } from "node:module"
@@ -72,7 +72,7 @@ export const clientOn = (
     const config = HeroHealthConfig.layer({
       baseUrl,
       apiKey: Redacted.make(loopbackKey),
-      practiceGroupId: "pg-1" as PracticeGroupId,
+      practiceGroupId: PracticeGroupId.make("pg-1"),
       rateLimit: "unlimited",
       ...options
     })

@@ -1,6 +1,6 @@
 import { HttpClient, HttpClientError, HttpClientResponse } from "@effect/platform"
 import { HeroHealthClient, HeroHealthConfig, type HeroHealthConfigOptions } from "@hero-effect/client"
-import type { PracticeGroupId } from "@hero-effect/schema"
+import { PracticeGroupId } from "@hero-effect/schema"
 import { Effect, Layer, Redacted, Ref } from "effect"
 
 /** What the scripted server does with one request. */
@@ -22,7 +22,7 @@ export interface Recorded {
 }
 
 export const apiKey = "sk_test_SECRET_never_logged_123"
-export const practiceGroupId = "pg-42" as PracticeGroupId
+export const practiceGroupId = PracticeGroupId.make("pg-42")
 
 const bodyOf = (request: { readonly body: unknown }): unknown => {
   const body = request.body as { _tag: string; body?: Uint8Array }

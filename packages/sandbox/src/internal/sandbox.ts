@@ -1,6 +1,8 @@
+import { PracticeGroupId } from "@hero-effect/schema"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Ref from "effect/Ref"
+import * as Schema from "effect/Schema"
 import type { FaultLogEntry, FaultPlan } from "../Faults.js"
 import * as Faults from "../Faults.js"
 import type { Exchange } from "../Protocol.js"
@@ -39,7 +41,15 @@ export const make = (options: SandboxOptions = {}): Effect.Effect<SandboxService
     const env: Core.Env = { config, state, faults, faultLog, windows, exchanges }
     const key = config.keys.find((k) => k.scopes.includes("patients") && k.practiceGroupId === world.practiceGroupId) ??
       config.keys[0]!
-    const credentials = { apiKey: key.key, practiceGroupId: world.practiceGroupId }
+    // The credentials carry the brand the client's configuration takes. A seed file's practice
+    // group is decoded as one already; a hand-built world's must be one too (never quoted: a
+    // defect, like any other invalid literal).
+    const practiceGroupId = yield* Schema.decode(PracticeGroupId)(world.practiceGroupId).pipe(
+      Effect.orDieWith(() =>
+        new Error("Sandbox: the world's practiceGroupId is not a valid practice group id (printable ASCII, no spaces)")
+      )
+    )
+    const credentials = { apiKey: key.key, practiceGroupId }
     const setFaults = (plan: FaultPlan) => Ref.set(faults, { plan, state: Faults.initialState(plan) })
     return {
       config,

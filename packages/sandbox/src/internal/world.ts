@@ -2,16 +2,13 @@ import type {
   DateOfBirth,
   EhrPartnerId,
   Identifier,
-  NhsNumber,
-  PatientId,
-  PatientUid,
   PatientV1,
   PatientV2,
   PatientV3,
   RegisterPatientPdsRequest,
   RegisterPatientRequest
 } from "@hero-effect/schema"
-import { VerifiedNhsNumber } from "@hero-effect/schema"
+import { EmisId, PatientId, PatientUid, VerifiedNhsNumber } from "@hero-effect/schema"
 import type { OperationId } from "../Faults.js"
 import type { CandidateMatching, Relink } from "../SandboxConfig.js"
 import type { HeroRecord, PdsPerson, TokenRecord, World, WorldState, WriteLogEntry } from "../World.js"
@@ -62,7 +59,7 @@ export const nhsOf = (p: { readonly nhsNumber?: PatientV1["nhsNumber"] }): strin
 
 /** A deterministic uid for a Hero id. @internal */
 export const uidOf = (id: string): PatientUid =>
-  `00000000-0000-4000-8000-${id.replace(/\D/g, "").padStart(12, "0").slice(-12)}` as PatientUid
+  PatientUid.make(`00000000-0000-4000-8000-${id.replace(/\D/g, "").padStart(12, "0").slice(-12)}`)
 
 const ehrLabel = (record: PatientV2): "EMIS" | "Systm One" => record.dataSource === "systm_one" ? "Systm One" : "EMIS"
 
@@ -115,17 +112,17 @@ export const fromWorld = (world: World, seed: string, writeLogSize?: number): Wo
   }
 }
 
-const applyLink = (state: WorldState, heroId: string, ehrPartnerId: string): WorldState => {
+const applyLink = (state: WorldState, heroId: string, ehrPartnerId: EhrPartnerId): WorldState => {
   const record = state.patients.get(heroId)
   const ehr = state.ehrRecords.get(ehrPartnerId)
   if (record === undefined || ehr === undefined) return state
   const label = ehrLabel(ehr)
   const patient: PatientV1 = {
     ...record.patient,
-    ehrPartnerId: ehrPartnerId as EhrPartnerId,
+    ehrPartnerId,
     ehrRegistered: true,
     identifiers: [...withoutEhrIdentifiers(record.patient.identifiers), ehrIdentifier(ehrPartnerId, label)],
-    ...(ehr.dataSource === "emis" ? { emisId: ehrPartnerId as unknown as NonNullable<PatientV1["emisId"]> } : {})
+    ...(ehr.dataSource === "emis" ? { emisId: EmisId.make(ehrPartnerId) } : {})
   }
   const patients = mapWith(state.patients, heroId, { patient, version: record.version + 1 })
   const ehrRecords = mapWith(
@@ -478,7 +475,7 @@ export const searchV3 = (state: WorldState, filters: V3Filters, listArchived: bo
 export const connect = (
   state: WorldState,
   id: string,
-  ehrPartnerId: string,
+  ehrPartnerId: EhrPartnerId,
   relink: Relink,
   now: number
 ): Result<{ readonly applied: boolean }> => {
@@ -671,7 +668,7 @@ const createPatient = (
   now: number,
   operation: OperationId
 ): { readonly id: PatientId; readonly state: WorldState } => {
-  const id = String(state.nextPatientId) as PatientId
+  const id = PatientId.make(String(state.nextPatientId))
   const nhs = nhsOf(fields)
   const patient = compact({
     ...fields,
@@ -771,7 +768,7 @@ export const registerPds = (
     compact({
       dateOfBirth: person.dateOfBirth,
       dataSource: "pds",
-      nhsNumber: new VerifiedNhsNumber({ value: person.nhsNumber as NhsNumber }),
+      nhsNumber: new VerifiedNhsNumber({ value: person.nhsNumber }),
       firstName: person.firstName,
       lastName: person.lastName,
       postcode: person.postcode,

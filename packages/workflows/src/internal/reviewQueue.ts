@@ -3,7 +3,6 @@ import type { SqlError } from "@effect/sql/SqlError"
 import * as Activity from "@effect/workflow/Activity"
 import * as DurableDeferred from "@effect/workflow/DurableDeferred"
 import type { WorkflowEngine, WorkflowInstance } from "@effect/workflow/WorkflowEngine"
-import type { PatientId } from "@hero-effect/schema"
 import { PatientV1, PatientV2 } from "@hero-effect/schema"
 import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
@@ -526,7 +525,7 @@ export const approver = (queue: ReviewQueue.Service, inner: Approver.Service): A
       if (decision._tag !== "Deferred") return decision
       const item = yield* queue.propose({
         runId: request.runId ?? "",
-        patientId: (request.kind === "link" ? request.patientId : request.incomingPatientId) as PatientId,
+        patientId: request.kind === "link" ? request.patientId : request.incomingPatientId,
         request,
         reason: decision.reason
       })

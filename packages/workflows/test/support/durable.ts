@@ -2,7 +2,6 @@
 // the durable pipeline's layers and run, and what the sandbox saw.
 import type { HeroHealthClient } from "@hero-effect/client"
 import { Sandbox } from "@hero-effect/sandbox"
-import type { PatientId } from "@hero-effect/schema"
 import { Approver, Batch, Journal, PatientLease, ProcessPatient } from "@hero-effect/workflows"
 import { Effect, Layer, Stream } from "effect"
 
@@ -30,7 +29,7 @@ export const observe = <E, R>(report: Effect.Effect<Batch.Report, E, R>) =>
     }
   })
 
-export const idsOf = Effect.map(Sandbox.Sandbox, (s) => s.world.patients.map((p) => p.id as PatientId))
+export const idsOf = Effect.map(Sandbox.Sandbox, (s) => s.world.patients.map((p) => p.id))
 
 /** The JSONL pipeline (`Batch.run`) over its own world: the reference. */
 export const reference = (world: World = sandboxLayer(), approver = Approver.layerAutomatic) =>

@@ -57,7 +57,7 @@ export const linkRequest = (runId = "run-2"): Approver.LinkApprovalRequest => {
 export const records = Effect.gen(function*() {
   const client = yield* HeroHealthClient
   const sandbox = yield* Sandbox.Sandbox
-  const ids = sandbox.world.patients.slice(0, 3).map((p) => p.id as PatientId)
+  const ids = sandbox.world.patients.slice(0, 3).map((p) => p.id)
   return yield* Effect.forEach(ids, (id) => client.getPatientById(id))
 }).pipe(Effect.provide(Sandbox.layerClient({ seed: 11, patients: 6 })))
 
