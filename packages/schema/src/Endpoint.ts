@@ -16,9 +16,12 @@
  *
  * @since 0.2.0
  */
+import type * as Either from "effect/Either"
+import type * as ParseResult from "effect/ParseResult"
 import type * as Schema from "effect/Schema"
 import { BillingInfo } from "./Billing.js"
 import { ConnectPatientEhrRequest } from "./EhrConnection.js"
+import { decodeOnce } from "./internal/decodeOnce.js"
 import { AttachmentList, EhrCandidateList, PatientV1List, PatientV2List, PatientV3List } from "./ListEnvelope.js"
 import { MergePatientRequest, MergePreview, PreviewPatientMergeRequest } from "./Merge.js"
 import { PatientV1, PatientV2 } from "./Patient.js"
@@ -262,3 +265,24 @@ export const bodyOperationIds: ReadonlySet<OperationId> = new Set(
  */
 export const renderPath = (endpoint: Endpoint, id?: string): string =>
   endpoint.pathId && id !== undefined ? endpoint.path.replace("{id}", id) : endpoint.path
+
+/**
+ * The decoder of a response body: `Schema.decodeUnknownEither(schema, { onExcessProperty:
+ * "ignore" })`, with the same results and errors, but each value validated once — a struct with
+ * renamed or defaulted fields is not validated a second time after its renames (a third of the
+ * cost of decoding a patient). Build it once per schema and reuse it.
+ *
+ * @example
+ * ```ts
+ * import { Endpoint, PatientV1 } from "@hero-effect/schema"
+ *
+ * const decodePatient = Endpoint.responseDecoder(PatientV1)
+ * const patient = decodePatient({ id: "1001", data_source: "emis", status: "unarchived" })
+ * ```
+ *
+ * @since 0.2.0
+ * @category decoding
+ */
+export const responseDecoder: <A, I>(
+  schema: Schema.Schema<A, I>
+) => (input: unknown) => Either.Either<A, ParseResult.ParseError> = decodeOnce

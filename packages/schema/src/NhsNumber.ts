@@ -228,11 +228,13 @@ export class UnverifiedNhsNumber extends Schema.TaggedClass<UnverifiedNhsNumber>
   }
 }
 
+// `classify` has just checked the number (length, digits, the modulus-11 check digit), so the
+// instances are built without validating their fields again (the `true` of the constructors).
 const classifyReceived = (input: string): VerifiedNhsNumber | UnverifiedNhsNumber => {
   const c = internal.classify(input)
   return c._tag === "Valid"
-    ? new VerifiedNhsNumber({ value: CanonicalNhsNumber.make(c.canonical) })
-    : new UnverifiedNhsNumber({ value: input, reason: c.reason })
+    ? new VerifiedNhsNumber({ value: CanonicalNhsNumber.make(c.canonical, true) }, true)
+    : new UnverifiedNhsNumber({ value: input, reason: c.reason }, true)
 }
 
 const ReceivedNhsNumberType = Schema.Union(VerifiedNhsNumber, UnverifiedNhsNumber).annotations({
@@ -262,7 +264,9 @@ export type ReceivedNhsNumber = VerifiedNhsNumber | UnverifiedNhsNumber
  */
 export const ReceivedNhsNumber: Schema.Schema<ReceivedNhsNumber, string> = Schema.transform(
   Schema.String,
-  ReceivedNhsNumberType,
+  // The type side only (an instanceof check): the classes' own decoding would take the instance
+  // apart and validate and build it again.
+  Schema.typeSchema(ReceivedNhsNumberType),
   {
     strict: true,
     decode: classifyReceived,
