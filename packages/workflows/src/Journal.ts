@@ -14,6 +14,7 @@ import { type PatientId, ReceivedPatientId } from "@hero-effect/schema"
 import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import { identity } from "effect/Function"
 import * as Layer from "effect/Layer"
 import * as Schema from "effect/Schema"
@@ -232,6 +233,8 @@ const secretKey = /token|secret|password|api[-_]?key|credential/i
 
 const sanitise = (encoded: typeof Entry.Encoded): typeof Entry.Encoded => {
   if (!("details" in encoded) || encoded.details === undefined) return encoded
+  // The same object when there is nothing to redact: `record` then keeps the entry as it is.
+  if (!Object.entries(encoded.details).some(([k, v]) => typeof v === "string" && secretKey.test(k))) return encoded
   const details: Record<string, string | number | boolean> = {}
   for (const [k, v] of Object.entries(encoded.details)) {
     details[k] = typeof v === "string" && secretKey.test(k) ? "[redacted]" : v
@@ -304,8 +307,10 @@ const build = (store: LineStore, initial: Array<Entry>, options: Options = {}): 
           const encoded = encodeEntry(entry)
           if (encoded._tag === "Left") return Effect.fail(makeError("encode", "the entry does not encode"))
           const clean = sanitise(encoded.right)
-          // Read back through the schema, so memory and file journals hold exactly the same.
-          const back = decodeEntry(clean)
+          // Memory holds what the store would give back: the entry itself (the schemas round-trip,
+          // and encoding has just validated it), or, where a secret was redacted, the clean line
+          // read back through the schema. Either way memory and file journals hold the same.
+          const back = clean === encoded.right ? Either.right(entry) : decodeEntry(clean)
           if (back._tag === "Left") return Effect.fail(makeError("encode", "the entry does not decode back"))
           // Append and remember together, so an interruption cannot leave the two apart.
           return Effect.uninterruptible(

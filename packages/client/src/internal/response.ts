@@ -6,6 +6,7 @@
  * it is the limiter's (`limiter.ts`), since it holds the client back.
  * @internal
  */
+import * as Endpoint from "@hero-effect/schema/Endpoint"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Schema from "effect/Schema"
@@ -104,9 +105,13 @@ export const failure = (operation: OperationId, spec: RequestSpec, response: Raw
   })
 }
 
-/** Decodes a JSON body, or fails with a redacted UnexpectedResponse. @internal */
+/**
+ * Decodes a JSON body, or fails with a redacted UnexpectedResponse. The decoder validates each
+ * value once (`Endpoint.responseDecoder`: Effect's results and errors, without the second pass
+ * after a struct's renames); build this once per operation. @internal
+ */
 export const decodeBody = <A, I>(operation: OperationId, schema: Schema.Schema<A, I>) => {
-  const decode = Schema.decodeUnknownEither(schema, { onExcessProperty: "ignore" })
+  const decode = Endpoint.responseDecoder(schema)
   return (response: RawResponse): Effect.Effect<A, Errors.UnexpectedResponse> => {
     let json: unknown
     try {
