@@ -99,17 +99,18 @@ export const makeEngine = (
       const request = buildRequest(spec)
       const deadlineMillis = Duration.toMillis(policy.deadline)
       const onDeadline = () => new Errors.Timeout({ operation, scope: "deadline", afterMillis: deadlineMillis })
-      // Whether an attempt of this call may have reached the server is kept on `call` (set by
-      // the retries, see `Call`): a limiter wait past the deadline is the RateLimited that held
-      // it back while none may have, else the deadline's Timeout.
-      const call: Call = { operation, policy, onDeadline, mayHaveActed: false }
-      const onLimiterDeadline = (millis: number): Errors.Timeout | Errors.RateLimited =>
-        call.mayHaveActed
-          ? onDeadline()
-          : new Errors.RateLimited({ operation, retryAfterMillis: millis, heldBack: true })
       // The success path is written without generators: it runs on every call.
       return Effect.flatMap(Clock.currentTimeMillis, (started) => {
         const deadlineAt = started + deadlineMillis
+        // Whether an attempt of this run may have reached the server is kept on `call` (set by
+        // the retries, see `Call`): a limiter wait past the deadline is the RateLimited that held
+        // it back while none may have, else the deadline's Timeout. Made here, per run, so the
+        // same Effect run twice does not carry the first run's answer into the second.
+        const call: Call = { operation, policy, onDeadline, mayHaveActed: false }
+        const onLimiterDeadline = (millis: number): Errors.Timeout | Errors.RateLimited =>
+          call.mayHaveActed
+            ? onDeadline()
+            : new Errors.RateLimited({ operation, retryAfterMillis: millis, heldBack: true })
         let attempts = 0
         // The last attempt's status, annotated once when the call ends.
         let lastStatus: number | undefined
