@@ -25,9 +25,11 @@ import { HeroHealthClient } from "@hero-effect/client"
 import type { PatientV2 } from "@hero-effect/schema"
 import { EhrCandidateList, EhrPartnerId, makeMergeToken, PatientId, PatientV1, PatientV3 } from "@hero-effect/schema"
 import * as Chunk from "effect/Chunk"
+import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import type * as Either from "effect/Either"
 import * as Option from "effect/Option"
+import * as Predicate from "effect/Predicate"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import * as Approver from "./Approver.js"
@@ -111,19 +113,16 @@ export type Requirements = HeroHealthClient | Journal.Journal | PatientLease.Pat
 export type StepRequirements = HeroHealthClient | Durable.Durable | PatientLease.PatientLease | Approver.Approver
 
 // A read the patient's decisions need failed: its outcome is the failure. Settled once, where a
-// public entry point returns.
-class StepFailed {
-  readonly _tag = "StepFailed"
-  constructor(readonly outcome: Outcome.Outcome) {}
-}
+// public entry point returns (caught by its tag, never escaping the module).
+class StepFailed extends Data.TaggedError("StepFailed")<{ readonly outcome: Outcome.Outcome }> {}
 
-const isStepFailed = (e: unknown): e is StepFailed => e instanceof StepFailed
+const isStepFailed = (e: unknown): e is StepFailed => Predicate.isTagged(e, "StepFailed")
 
 const settle = <A, E, R>(self: Effect.Effect<A, E | StepFailed, R>): Effect.Effect<A | Outcome.Outcome, E, R> =>
   Effect.catchIf(self, isStepFailed, (e) => Effect.succeed(e.outcome)) as Effect.Effect<A | Outcome.Outcome, E, R>
 
 const failed = (step: Step.Step) => (error: HeroHealthError) =>
-  Effect.fail(new StepFailed(Outcome.fromClientError(step, error)))
+  Effect.fail(new StepFailed({ outcome: Outcome.fromClientError(step, error) }))
 
 // The public steps keep their journal: one seam over it per call, holding that call's tokens.
 const withJournal = <A, E, R>(
@@ -293,7 +292,7 @@ const mergeStep = (options: Options, patientId: PatientId, pair: MergePair) =>
 
     const at = { runId: options.runId, patientId, main, incoming }
     const preview = yield* durable.preview(at).pipe(
-      Effect.catchIf(isClientError, (error) => Effect.fail(new StepFailed(previewFailure(error, item))))
+      Effect.catchIf(isClientError, (error) => Effect.fail(new StepFailed({ outcome: previewFailure(error, item) })))
     )
 
     const score = Scoring.scorePatients(preview.mainPatient, preview.incomingPatient, options.scoring)
