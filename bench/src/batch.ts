@@ -3,7 +3,8 @@
  * journal, leases and the automatic approver) over many patients.
  *
  * 1. HTTP: the sandbox server (`bin/sandbox.ts`) in its own process on loopback; the batch in
- *    another, at concurrency 32 through HeroHealthClient on undici, with a file journal. Reported:
+ *    another, at concurrency 32 through HeroHealthClient.layerUndici (the client's own undici
+ *    transport), with a file journal. Reported:
  *    patients/s and the batch process's peak RSS.
  * 2. In memory: the sandbox's in-memory layer (`Sandbox.layerClient`) and the batch in one
  *    process. Reported: memory after a full GC before the run and at each checkpoint (10k, 50k,
@@ -41,6 +42,8 @@ export interface HttpPass {
   readonly after: { readonly rssMB: number; readonly heapUsedMB: number }
   readonly peakRssMB: number
   readonly journal: string
+  /** The client's transport (absent in results from before it was recorded: the platform HttpClient). */
+  readonly transport?: string
   readonly sandboxPeakRssMB: number | undefined
   /** CPU seconds (user + system) of the batch process and of the sandbox server process. */
   readonly cpuSeconds?: number

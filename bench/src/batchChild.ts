@@ -5,10 +5,10 @@
  *   batchChild.ts http   <url> <apiKey> <practiceGroupId> <idsFile> <concurrency> <journalPath>
  *   batchChild.ts memory <people> <patients> <concurrency> <checkpoints, comma separated> <full|dry-run>
  */
-import { NodeFileSystem, NodeHttpClient } from "@effect/platform-node"
+import { NodeFileSystem } from "@effect/platform-node"
 import { HeroHealthClient, HeroHealthConfig } from "@hero-effect/client"
 import { Sandbox } from "@hero-effect/sandbox"
-import type { PatientId, PracticeGroupId } from "@hero-effect/schema"
+import { PatientId, PracticeGroupId } from "@hero-effect/schema"
 import { Approver, Batch, Journal, PatientLease } from "@hero-effect/workflows"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -37,14 +37,14 @@ const workflowLayers = (journal: Layer.Layer<Journal.Journal, Journal.JournalErr
 
 const http = (args: ReadonlyArray<string>) => {
   const [url, apiKey, practiceGroupId, idsFile, concurrency, journalPath] = args
-  const client = HeroHealthClient.layer.pipe(
+  // The client's own undici transport (HeroHealthClient.layerUndici), as BENCHMARKS.md says.
+  const client = HeroHealthClient.layerUndici().pipe(
     Layer.provide(HeroHealthConfig.layer({
       baseUrl: url!,
       apiKey: Redacted.make(apiKey!),
-      practiceGroupId: practiceGroupId as PracticeGroupId,
+      practiceGroupId: PracticeGroupId.make(practiceGroupId ?? ""),
       rateLimit: "unlimited"
-    })),
-    Layer.provide(NodeHttpClient.layerUndici)
+    }))
   )
   return Effect.gen(function*() {
     const before = settled()
@@ -68,7 +68,8 @@ const http = (args: ReadonlyArray<string>) => {
         const { system, user } = process.cpuUsage()
         return Math.round((user + system) / 1e4) / 100
       })(),
-      journal: "file (compact memory), every entry datasynced"
+      journal: "file (compact memory), every entry datasynced",
+      transport: "HeroHealthClient.layerUndici (the client's undici transport)"
     }
   }).pipe(
     Effect.provide(Layer.mergeAll(
@@ -87,7 +88,7 @@ const memory = (args: ReadonlyArray<string>) => {
   return Effect.gen(function*() {
     const sandbox = yield* Sandbox.Sandbox
     const worldSeconds = (performance.now() - worldStarted) / 1000
-    const ids = sandbox.world.patients.slice(0, Number(patients)).map((p) => p.id as PatientId)
+    const ids = sandbox.world.patients.slice(0, Number(patients)).map((p) => PatientId.make(p.id))
     const samples: Array<{ readonly done: number; readonly rssMB: number; readonly heapUsedMB: number }> = []
     samples.push({ done: 0, ...settled() })
     const started = performance.now()

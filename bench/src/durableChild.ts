@@ -9,7 +9,7 @@
  */
 import { NodeFileSystem, NodeHttpClient } from "@effect/platform-node"
 import { HeroHealthClient, HeroHealthConfig } from "@hero-effect/client"
-import type { PatientId, PracticeGroupId } from "@hero-effect/schema"
+import { PatientId, PracticeGroupId } from "@hero-effect/schema"
 import { Approver, Batch, DurableEngine, Journal, PatientLease, ProcessPatient } from "@hero-effect/workflows"
 import * as DurablePostgres from "@hero-effect/workflows/DurablePostgres"
 import * as Effect from "effect/Effect"
@@ -21,7 +21,7 @@ import * as fs from "node:fs"
 const [mode, url, apiKey, practiceGroupId, idsFile, concurrencyText, storage, indexText, countText] = process.argv
   .slice(2)
 const concurrency = Number(concurrencyText)
-const allIds = fs.readFileSync(idsFile!, "utf8").split("\n").filter((l) => l.length > 0) as Array<PatientId>
+const allIds = fs.readFileSync(idsFile!, "utf8").split("\n").filter((l) => l.length > 0).map((l) => PatientId.make(l))
 // Each of several workers starts at its own place in the list (as examples/durable.ts does).
 const index = Number(indexText ?? "0")
 const count = Number(countText ?? "1")
@@ -32,7 +32,7 @@ const client = HeroHealthClient.layer.pipe(
   Layer.provide(HeroHealthConfig.layer({
     baseUrl: url!,
     apiKey: Redacted.make(apiKey!),
-    practiceGroupId: practiceGroupId as PracticeGroupId,
+    practiceGroupId: PracticeGroupId.make(practiceGroupId ?? ""),
     rateLimit: "unlimited"
   })),
   Layer.provide(NodeHttpClient.layerUndici)

@@ -2,7 +2,8 @@
  * A minimal loopback server for the client-overhead benchmark, run as a child process so its CPU
  * does not share the clients' event loop. It answers `GET /v1/patients/:id` with the same fixed
  * PatientV1 wire JSON for every client, anything else with 404. It tells its parent the port over
- * IPC and exits when the parent disconnects.
+ * IPC, answers `{ type: "cpu" }` with its own `process.cpuUsage()` and exits when the parent
+ * disconnects.
  */
 import * as fs from "node:fs"
 import * as http from "node:http"
@@ -29,6 +30,9 @@ server.keepAliveTimeout = 60_000
 server.listen(0, "127.0.0.1", () => {
   const { port } = server.address() as AddressInfo
   process.send?.({ port })
+})
+process.on("message", (message: { readonly type?: string }) => {
+  if (message.type === "cpu") process.send?.({ type: "cpu", ...process.cpuUsage() })
 })
 process.on("disconnect", () => {
   server.closeAllConnections()

@@ -1,66 +1,59 @@
 /**
  * Client overhead: `getPatientById` over loopback against one fixed-response server (a child
- * process), for this client and its baselines, at concurrency 1 and 32. Every (client,
- * concurrency) pair is measured once per round; rounds are interleaved (ABCD… ABCD…, the order
- * rotated each round) and the medians over rounds are reported, with each client's throughput as
- * a ratio to raw undici's in the same round.
+ * process), for this client and its baselines, at concurrency 1 and 32.
+ *
+ * One process per contender (`overheadChild.ts`), so no contender inherits another's JIT, GC or
+ * connection state; only one of them sends at a time, the others idle. Every (contender,
+ * concurrency) pair is measured once per round; the order is rotated each round. The primary
+ * figure is the CPU time per call that the contender's own process spends (`process.cpuUsage()`
+ * in the child, user + system, ÷ calls); wall throughput and p50/p99 are secondary. Ratios are
+ * taken per round against the baseline of the same round; medians (and min–max) over rounds are
+ * reported.
  */
-import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
-import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
-import * as HttpClient from "@effect/platform/HttpClient"
-import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
-import { HeroHealthClient, HeroHealthConfig } from "@hero-effect/client"
-import type { PatientId, PracticeGroupId } from "@hero-effect/schema"
-import { PatientV1 } from "@hero-effect/schema"
-import * as Effect from "effect/Effect"
-import * as Exit from "effect/Exit"
-import * as Layer from "effect/Layer"
-import * as ManagedRuntime from "effect/ManagedRuntime"
-import * as Option from "effect/Option"
-import * as Redacted from "effect/Redacted"
-import * as Schema from "effect/Schema"
-import * as Tracer from "effect/Tracer"
-import { fork } from "node:child_process"
-import { pathToFileURL } from "node:url"
-import createOpenApiFetch from "openapi-fetch"
-import * as Undici from "undici"
+import { type ChildProcess, fork } from "node:child_process"
+import * as fs from "node:fs"
+import * as os from "node:os"
+import { fileURLToPath } from "node:url"
 import type { Generated } from "./generate.js"
-import { median, percentile, rotate, round, sleep } from "./stats.js"
+import {
+  type ChildResult,
+  comparisons,
+  type ContenderId,
+  type ContenderInfo,
+  contenders as allContenders,
+  type ParentMessage
+} from "./overheadProtocol.js"
+import { median, rotate, round, sleep } from "./stats.js"
 
 export interface OverheadOptions {
   readonly rounds: number
   readonly roundMillis: number
   readonly warmupMillis: number
+  /** Unmeasured load just before each window, in the same process. */
+  readonly primeMillis: number
   readonly concurrencies: ReadonlyArray<number>
   readonly generated: Generated
+  /** Record a V8 CPU profile of this contender's measured windows (bench/generated/profiles/). */
+  readonly profile?: ContenderId | undefined
+  /** Only these contenders (the two baselines always run). */
+  readonly contenders?: ReadonlyArray<ContenderId> | undefined
 }
 
-interface LoadResult {
-  readonly count: number
-  readonly errors: number
-  readonly seconds: number
-  readonly latencies: ReadonlyArray<number>
-}
-
-interface Contender {
-  readonly name: string
-  readonly description: string
-  readonly load: (concurrency: number, millis: number) => Promise<LoadResult>
-  readonly close: () => Promise<void>
-  /** Spans created per call, when the contender runs under the counting tracer. */
-  readonly spansPerCall?: () => number
-}
-
-const patientId = "100001"
-const apiKey = "bench-api-key"
-const practiceGroupId = "bench-practice-group"
-const headers = { "x-api-key": apiKey, "x-practice-group-id": practiceGroupId }
+const childArgs = ["--import", "tsx", "--conditions=@hero-effect/source"]
+export const profileDir = fileURLToPath(new URL("../generated/profiles/", import.meta.url))
 
 // ---------------------------------------------------------------------------------------------
 // The server
 // ---------------------------------------------------------------------------------------------
 
-const startServer = async (): Promise<{ readonly url: string; readonly stop: () => Promise<void> }> => {
+interface Server {
+  readonly url: string
+  /** The server process's CPU time so far (user + system, µs). */
+  readonly cpuMicros: () => Promise<number>
+  readonly stop: () => Promise<void>
+}
+
+const startServer = async (): Promise<Server> => {
   const child = fork(new URL("./fixedServer.ts", import.meta.url), [], {
     execArgv: ["--import", "tsx"],
     stdio: ["ignore", "inherit", "inherit", "ipc"]
@@ -72,6 +65,16 @@ const startServer = async (): Promise<{ readonly url: string; readonly stop: () 
   })
   return {
     url: `http://127.0.0.1:${port}`,
+    cpuMicros: () =>
+      new Promise((resolve) => {
+        const onMessage = (m: { type?: string; user?: number; system?: number }) => {
+          if (m.type !== "cpu") return
+          child.off("message", onMessage)
+          resolve((m.user ?? 0) + (m.system ?? 0))
+        }
+        child.on("message", onMessage)
+        child.send({ type: "cpu" })
+      }),
     stop: () =>
       new Promise((resolve) => {
         child.once("exit", () => resolve())
@@ -81,383 +84,300 @@ const startServer = async (): Promise<{ readonly url: string; readonly stop: () 
 }
 
 // ---------------------------------------------------------------------------------------------
-// Load generators: `concurrency` loops calling until the deadline
+// A contender's process
 // ---------------------------------------------------------------------------------------------
 
-const promiseLoad = (call: () => Promise<unknown>) => async (concurrency: number, millis: number) => {
-  const latencies: Array<number> = []
-  let errors = 0
-  const start = performance.now()
-  const deadline = start + millis
-  const loop = async () => {
-    while (performance.now() < deadline) {
-      const t0 = performance.now()
-      try {
-        await call()
-      } catch {
-        errors++
-      }
-      latencies.push(performance.now() - t0)
-    }
-  }
-  await Promise.all(Array.from({ length: concurrency }, loop))
-  return { count: latencies.length, errors, seconds: (performance.now() - start) / 1000, latencies }
+type Measured = Extract<ChildResult, { type: "result" }>
+
+interface ContenderProcess {
+  readonly info: ContenderInfo
+  readonly run: (concurrency: number, millis: number, warmup: boolean) => Promise<Measured>
+  readonly close: () => Promise<void>
 }
 
-const effectLoad = <R, E>(
-  runtime: ManagedRuntime.ManagedRuntime<R, E>,
-  call: Effect.Effect<unknown, unknown, R>
-) =>
-(concurrency: number, millis: number): Promise<LoadResult> => {
-  const latencies: Array<number> = []
-  let errors = 0
-  const start = performance.now()
-  const deadline = start + millis
-  const loop = Effect.gen(function*() {
-    while (performance.now() < deadline) {
-      const t0 = performance.now()
-      const exit = yield* Effect.exit(call)
-      if (Exit.isFailure(exit)) errors++
-      latencies.push(performance.now() - t0)
-    }
-  })
-  return runtime.runPromise(
-    Effect.all(Array.from({ length: concurrency }, () => loop), { concurrency: "unbounded", discard: true })
-  ).then(() => ({ count: latencies.length, errors, seconds: (performance.now() - start) / 1000, latencies }))
-}
-
-// ---------------------------------------------------------------------------------------------
-// A tracer that creates (and counts) real span objects but exports nothing
-// ---------------------------------------------------------------------------------------------
-
-let spansCreated = 0
-let idCounter = 0
-
-class BenchSpan implements Tracer.Span {
-  readonly _tag = "Span"
-  readonly spanId: string
-  readonly traceId: string
-  readonly sampled = true
-  status: Tracer.SpanStatus
-  readonly attributes = new Map<string, unknown>()
-  links: Array<Tracer.SpanLink>
-  constructor(
-    readonly name: string,
-    readonly parent: Option.Option<Tracer.AnySpan>,
-    readonly context: Tracer.Span["context"],
-    links: ReadonlyArray<Tracer.SpanLink>,
-    startTime: bigint,
-    readonly kind: Tracer.SpanKind
-  ) {
-    spansCreated++
-    this.spanId = `span${++idCounter}`
-    this.traceId = Option.isSome(parent) ? parent.value.traceId : `trace${idCounter}`
-    this.status = { _tag: "Started", startTime }
-    this.links = [...links]
-  }
-  end(endTime: bigint, exit: Exit.Exit<unknown, unknown>): void {
-    if (this.status._tag === "Started") this.status = { _tag: "Ended", startTime: this.status.startTime, endTime, exit }
-  }
-  attribute(key: string, value: unknown): void {
-    this.attributes.set(key, value)
-  }
-  event(): void {}
-  addLinks(links: ReadonlyArray<Tracer.SpanLink>): void {
-    for (const link of links) this.links.push(link)
-  }
-}
-
-const countingTracer = Layer.setTracer(Tracer.make({
-  span: (name, parent, context, links, startTime, kind) => new BenchSpan(name, parent, context, links, startTime, kind),
-  context: (f) => f()
-}))
-
-// ---------------------------------------------------------------------------------------------
-// The contenders
-// ---------------------------------------------------------------------------------------------
-
-const heroClient = async (
-  name: string,
-  description: string,
+const startContender = (
+  info: ContenderInfo,
   url: string,
-  // `undefined`: the client's own undici transport (HeroHealthClient.layerUndici).
-  httpClient: Layer.Layer<HttpClient.HttpClient> | undefined,
-  lean = false
-): Promise<Contender> => {
-  const config = HeroHealthConfig.layer({
-    baseUrl: url,
-    apiKey: Redacted.make(apiKey),
-    practiceGroupId: practiceGroupId as PracticeGroupId,
-    rateLimit: lean ? "unlimited" : { limit: 1_000_000, interval: "1 second" }
-  })
-  const client = httpClient === undefined
-    ? HeroHealthClient.layerUndici().pipe(Layer.provide(config))
-    : HeroHealthClient.layer.pipe(Layer.provide(config), Layer.provide(httpClient))
-  const layer = client.pipe(Layer.provideMerge(lean ? Layer.setTracerEnabled(false) : countingTracer))
-  const runtime = ManagedRuntime.make(layer)
-  const hero = await runtime.runPromise(HeroHealthClient)
-  const call = hero.getPatientById(patientId as PatientId)
-  const load = effectLoad(runtime, call)
-  let spans = 0
-  let calls = 0
-  return {
-    name,
-    description,
-    load: async (concurrency, millis) => {
-      const before = spansCreated
-      const result = await load(concurrency, millis)
-      spans += spansCreated - before
-      calls += result.count
-      return result
-    },
-    spansPerCall: () => (calls === 0 ? 0 : spans / calls),
-    close: () => runtime.dispose()
-  }
-}
-
-type PlatformVariant = "bare" | "timeouts" | "decode"
-
-const platformVariants: Record<PlatformVariant, { readonly name: string; readonly description: string }> = {
-  bare: {
-    name: "platform HttpClient (undici)",
-    description:
-      "ablation: the bare @effect/platform HttpClient on the same undici layer (its span off, as the client does), `text` + `JSON.parse`, no schema, no policies"
-  },
-  timeouts: {
-    name: "platform + 2 timeouts",
-    description: "ablation: the same plus the client's two `Effect.timeoutFail` (per attempt, per call)"
-  },
-  decode: {
-    name: "platform + PatientV1 decode",
-    description: "ablation: the bare platform client plus `Schema.decodeUnknownEither(PatientV1)` of the parsed body"
-  }
-}
-
-const platformClient = async (url: string, variant: PlatformVariant): Promise<Contender> => {
-  const runtime = ManagedRuntime.make(Layer.provideMerge(NodeHttpClient.layerUndici, countingTracer))
-  const client = (await runtime.runPromise(HttpClient.HttpClient)).pipe(
-    HttpClient.withTracerDisabledWhen(() => true),
-    HttpClient.filterStatusOk
-  )
-  const request = HttpClientRequest.get(`${url}/v1/patients/${patientId}`).pipe(HttpClientRequest.setHeaders(headers))
-  const decode = Schema.decodeUnknownEither(PatientV1, { onExcessProperty: "ignore" })
-  const bare = Effect.flatMap(client.execute(request), (response) => response.text)
-  const call: Effect.Effect<unknown, unknown> = variant === "bare"
-    ? Effect.map(bare, (text) => JSON.parse(text) as unknown)
-    : variant === "timeouts"
-    ? Effect.map(bare, (text) => JSON.parse(text) as unknown).pipe(
-      Effect.timeoutFail({ duration: "10 seconds", onTimeout: () => "attempt timeout" }),
-      Effect.timeoutFail({ duration: "60 seconds", onTimeout: () => "call timeout" })
+  openapiGenPath: string | undefined,
+  profilePath: string | undefined
+): Promise<ContenderProcess> =>
+  new Promise((resolve, reject) => {
+    const child: ChildProcess = fork(
+      new URL("./overheadChild.ts", import.meta.url),
+      [info.id, url, openapiGenPath ?? "", profilePath ?? ""],
+      { execArgv: childArgs, stdio: ["ignore", "inherit", "inherit", "ipc"] }
     )
-    : Effect.flatMap(bare, (text) => decode(JSON.parse(text)))
-  return { ...platformVariants[variant], load: effectLoad(runtime, call), close: () => runtime.dispose() }
-}
-
-const rawUndici = (url: string): Contender => {
-  const agent = new Undici.Agent()
-  const target = `${url}/v1/patients/${patientId}`
-  const call = async () => {
-    const { body, statusCode } = await Undici.request(target, { method: "GET", headers, dispatcher: agent })
-    const text = await body.text()
-    if (statusCode !== 200) throw new Error(`status ${statusCode}`)
-    return JSON.parse(text) as unknown
-  }
-  return {
-    name: "raw undici",
-    description: "undici `request()` on its own Agent, `body.text()` + `JSON.parse` (the baseline)",
-    load: promiseLoad(call),
-    close: () => agent.close()
-  }
-}
-
-const openapiFetch = (url: string): Contender => {
-  // The paths type generated by openapi-typescript lives in bench/generated/ (not committed), so
-  // the call is typed loosely here; the runtime path is the same either way.
-  const client = createOpenApiFetch<Record<string, { get: unknown }>>({ baseUrl: url, headers })
-  const get = client.GET as unknown as (
-    path: string,
-    init: { params: { path: { id: string } } }
-  ) => Promise<{ data?: unknown; error?: unknown; response: Response }>
-  const call = async () => {
-    const result = await get("/v1/patients/{id}", { params: { path: { id: patientId } } })
-    if (result.error !== undefined || result.data === undefined) throw new Error(`status ${result.response.status}`)
-    return result.data
-  }
-  return {
-    name: "openapi-fetch",
-    description: "openapi-fetch (global fetch) with paths from openapi-typescript; parses JSON, no validation",
-    load: promiseLoad(call),
-    close: () => Promise.resolve()
-  }
-}
-
-interface OpenApiGenModule {
-  readonly make: (
-    httpClient: HttpClient.HttpClient
-  ) => { readonly getPatientById: (id: string) => Effect.Effect<unknown, unknown> }
-}
-
-const openapiGen = async (url: string, modulePath: string): Promise<Contender> => {
-  const generated = (await import(pathToFileURL(modulePath).href)) as OpenApiGenModule
-  const runtime = ManagedRuntime.make(Layer.provideMerge(NodeHttpClient.layerUndici, countingTracer))
-  const http = (await runtime.runPromise(HttpClient.HttpClient)).pipe(
-    HttpClient.mapRequest(HttpClientRequest.prependUrl(url)),
-    HttpClient.mapRequest(HttpClientRequest.setHeaders(headers))
-  )
-  const api = generated.make(http)
-  return {
-    name: "@tim-smart/openapi-gen (undici)",
-    description:
-      "Effect client generated by @tim-smart/openapi-gen 0.4.13 (Schema decode of the body), on NodeHttpClient.layerUndici",
-    load: effectLoad(runtime, api.getPatientById(patientId)),
-    close: () => runtime.dispose()
-  }
-}
+    let pending: { resolve: (r: Measured) => void; reject: (e: Error) => void } | undefined
+    let exited = false
+    child.on("message", (m: ChildResult) => {
+      if (m.type === "ready") {
+        resolve({
+          info,
+          run: (concurrency, millis, warmup) =>
+            new Promise((resolveRun, rejectRun) => {
+              if (exited) return rejectRun(new Error(`${info.name}: its process has exited`))
+              pending = { resolve: resolveRun, reject: rejectRun }
+              child.send({ type: "run", concurrency, millis, warmup } satisfies ParentMessage)
+            }),
+          close: () =>
+            new Promise((resolveClose) => {
+              if (exited) return resolveClose()
+              child.once("exit", () => resolveClose())
+              child.send({ type: "close" } satisfies ParentMessage)
+            })
+        })
+      } else if (m.type === "failed") {
+        reject(new Error(m.reason))
+      } else {
+        const p = pending
+        pending = undefined
+        p?.resolve(m)
+      }
+    })
+    child.once("error", reject)
+    child.once("exit", (code) => {
+      exited = true
+      reject(new Error(`${info.name}: its process exited (${code}) before it was ready`))
+      pending?.reject(new Error(`${info.name}: its process exited (${code}) during a run`))
+    })
+  })
 
 // ---------------------------------------------------------------------------------------------
 // The run
 // ---------------------------------------------------------------------------------------------
 
-export interface OverheadRow {
-  readonly client: string
-  readonly description: string
-  readonly concurrency: number
+export interface Spread {
+  readonly median: number
+  readonly min: number
+  readonly max: number
+}
+
+export interface RoundSample {
+  /** The contender process's CPU time per call, user + system, µs. */
+  readonly cpuMicrosPerCall: number
+  readonly userMicrosPerCall: number
+  readonly systemMicrosPerCall: number
+  /** Time V8 reported in GC pauses per call, µs (part of the CPU above). */
+  readonly gcMicrosPerCall: number
+  /** The server process's CPU per call over the same window, µs. */
+  readonly serverCpuMicrosPerCall: number
   readonly requestsPerSecond: number
   readonly p50Millis: number
   readonly p99Millis: number
-  readonly ratioToUndici: number
-  readonly ratioMin: number
-  readonly ratioMax: number
+  readonly calls: number
+  readonly errors: number
+}
+
+export interface OverheadRow {
+  readonly id: ContenderId
+  readonly client: string
+  readonly transport: string
+  readonly description: string
+  readonly concurrency: number
+  /** Medians over rounds. */
+  readonly cpuMicrosPerCall: number
+  readonly gcMicrosPerCall: number
+  readonly serverCpuMicrosPerCall: number
+  readonly requestsPerSecond: number
+  readonly p50Millis: number
+  readonly p99Millis: number
+  /** CPU per call ÷ the baseline's (raw undici + JSON.parse) in the same round. */
+  readonly cpuRatioToUndici: Spread
+  /** CPU per call ÷ raw undici + decode's in the same round. */
+  readonly cpuRatioToUndiciDecode: Spread
+  /** Throughput ÷ the baseline's in the same round. */
+  readonly rpsRatioToUndici: Spread
   readonly errors: number
   readonly calls: number
-  readonly perRound: ReadonlyArray<
-    { readonly requestsPerSecond: number; readonly p50Millis: number; readonly p99Millis: number }
-  >
+  readonly spansPerCall: number | undefined
+  readonly perRound: ReadonlyArray<RoundSample>
+}
+
+export interface ComparisonRow {
+  readonly label: string
+  readonly contender: string
+  readonly against: string
+  readonly concurrency: number
+  /** contender's CPU per call ÷ against's, per round. */
+  readonly cpuRatio: Spread
+  /** contender's req/s ÷ against's, per round. */
+  readonly rpsRatio: Spread
+  readonly goal: number | undefined
 }
 
 export interface OverheadResult {
+  readonly method: "process-per-contender"
   readonly rows: ReadonlyArray<OverheadRow>
-  readonly spansPerCall: Record<string, number>
+  readonly comparisons: ReadonlyArray<ComparisonRow>
   readonly skipped: ReadonlyArray<{ readonly client: string; readonly reason: string }>
+  /** 1-minute load average at the start and the end of the measured rounds. */
+  readonly loadAverage: { readonly start: number; readonly end: number }
+  /** Set when one contender ran under the profiler (its figures are then inflated). */
+  readonly profiled?: string | undefined
 }
+
+const spread = (xs: ReadonlyArray<number>, digits = 3): Spread => ({
+  median: round(median(xs), digits),
+  min: round(Math.min(...xs), digits),
+  max: round(Math.max(...xs), digits)
+})
+
+const load1 = () => round(os.loadavg()[0]!, 2)
 
 export const run = async (options: OverheadOptions): Promise<OverheadResult> => {
   const server = await startServer()
   const skipped: Array<{ client: string; reason: string }> = []
-  const contenders: Array<Contender> = [rawUndici(server.url)]
-  const tryAdd = async (name: string, make: () => Promise<Contender> | Contender) => {
-    try {
-      contenders.push(await make())
-    } catch (e) {
-      skipped.push({ client: name, reason: String(e) })
-    }
-  }
-  await tryAdd("HeroHealthClient (undici transport)", () =>
-    heroClient(
-      "HeroHealthClient (undici transport)",
-      "this client, full stack: decode, retry policy, rate limiter (1e6/s), spans, on its own undici transport (HeroHealthClient.layerUndici)",
-      server.url,
-      undefined
-    ))
-  await tryAdd("HeroHealthClient (platform undici)", () =>
-    heroClient(
-      "HeroHealthClient (platform undici)",
-      "the same on the default HttpClient transport, with NodeHttpClient.layerUndici",
-      server.url,
-      NodeHttpClient.layerUndici
-    ))
-  await tryAdd("HeroHealthClient (fetch)", () =>
-    heroClient(
-      "HeroHealthClient (fetch)",
-      "the same, on FetchHttpClient.layer (Node's global fetch)",
-      server.url,
-      FetchHttpClient.layer
-    ))
-  await tryAdd("openapi-fetch", () => openapiFetch(server.url))
-  if (options.generated.openapiGen.ok) {
-    const path = options.generated.openapiGen.path
-    await tryAdd("@tim-smart/openapi-gen (undici)", () => openapiGen(server.url, path))
-  } else {
+  const genPath = options.generated.openapiGen.ok ? options.generated.openapiGen.path : undefined
+  if (!options.generated.openapiGen.ok) {
     skipped.push({ client: "@tim-smart/openapi-gen", reason: options.generated.openapiGen.reason })
   }
-  for (const variant of ["bare", "timeouts", "decode"] as const) {
-    await tryAdd(platformVariants[variant].name, () => platformClient(server.url, variant))
-  }
-  await tryAdd("HeroHealthClient (undici transport, lean)", () =>
-    heroClient(
-      "HeroHealthClient (undici transport, lean)",
-      "ablation: this client on its undici transport with `rateLimit: \"unlimited\"` and tracing disabled (Layer.setTracerEnabled(false))",
-      server.url,
-      undefined,
-      true
-    ))
   if (!options.generated.openapiTypescript.ok) {
     skipped.push({ client: "openapi-typescript types", reason: options.generated.openapiTypescript.reason })
   }
-
+  if (options.profile !== undefined) fs.mkdirSync(profileDir, { recursive: true })
+  const wanted = allContenders.filter((c) =>
+    (c.id !== "openapi-gen" || genPath !== undefined) &&
+    (options.contenders === undefined || c.id === "undici" || c.id === "undici-decode" ||
+      options.contenders.includes(c.id) || options.profile === c.id)
+  )
+  // Started together (start-up is not measured); each idles until it is told to run.
+  const started = await Promise.allSettled(
+    wanted.map((info) =>
+      startContender(
+        info,
+        server.url,
+        genPath,
+        options.profile === info.id ? `${profileDir}${info.id}.cpuprofile` : undefined
+      )
+    )
+  )
+  const procs: Array<ContenderProcess> = []
+  started.forEach((s, i) => {
+    if (s.status === "fulfilled") procs.push(s.value)
+    else skipped.push({ client: wanted[i]!.name, reason: String(s.reason) })
+  })
   try {
-    // Warm-up: every contender at every concurrency, results discarded. A sanity check as well.
+    for (const base of ["undici", "undici-decode"] as const) {
+      if (!procs.some((p) => p.info.id === base)) throw new Error(`the baseline ${base} did not start`)
+    }
+    // Warm-up: every contender at every concurrency, in its own process, results discarded. A
+    // sanity check as well.
     for (const c of options.concurrencies) {
-      for (const contender of contenders) {
-        const warm = await contender.load(c, options.warmupMillis)
+      for (const p of procs) {
+        const warm = await p.run(c, options.warmupMillis, true)
         if (warm.count === 0 || warm.errors === warm.count) {
-          throw new Error(`${contender.name} failed every warm-up call at concurrency ${c}`)
+          throw new Error(`${p.info.name} failed every warm-up call at concurrency ${c}`)
         }
       }
     }
-    type Sample = { rps: number; p50: number; p99: number; errors: number; count: number }
-    const samples = new Map<string, Array<Sample>>()
-    const key = (name: string, c: number) => `${name}@${c}`
+    const samples = new Map<string, Array<RoundSample & { spans: number | undefined }>>()
+    const key = (id: string, c: number) => `${id}@${c}`
+    const loadStart = load1()
     for (let r = 0; r < options.rounds; r++) {
       for (const c of options.concurrencies) {
-        for (const contender of rotate(contenders, r)) {
-          const result = await contender.load(c, options.roundMillis)
-          const list = samples.get(key(contender.name, c)) ?? []
+        for (const p of rotate(procs, r)) {
+          // Primed first, unmeasured: the process has idled while the others ran (its keep-alive
+          // connections may have closed, its caches gone cold).
+          if (options.primeMillis > 0) await p.run(c, options.primeMillis, true)
+          const server0 = await server.cpuMicros()
+          const m = await p.run(c, options.roundMillis, false)
+          const serverMicros = (await server.cpuMicros()) - server0
+          const calls = Math.max(1, m.count)
+          const list = samples.get(key(p.info.id, c)) ?? []
           list.push({
-            rps: result.count / result.seconds,
-            p50: percentile(result.latencies, 50),
-            p99: percentile(result.latencies, 99),
-            errors: result.errors,
-            count: result.count
+            cpuMicrosPerCall: (m.userMicros + m.systemMicros) / calls,
+            userMicrosPerCall: m.userMicros / calls,
+            systemMicrosPerCall: m.systemMicros / calls,
+            gcMicrosPerCall: (m.gcMillis * 1000) / calls,
+            serverCpuMicrosPerCall: serverMicros / calls,
+            requestsPerSecond: m.count / m.seconds,
+            p50Millis: m.p50Millis,
+            p99Millis: m.p99Millis,
+            calls: m.count,
+            errors: m.errors,
+            spans: m.spans === undefined ? undefined : m.spans / calls
           })
-          samples.set(key(contender.name, c), list)
+          samples.set(key(p.info.id, c), list)
           await sleep(50)
         }
       }
     }
+    const loadEnd = load1()
+    const get = (id: ContenderId, c: number) => samples.get(key(id, c))
+    const perRoundRatio = (
+      a: ReadonlyArray<RoundSample>,
+      b: ReadonlyArray<RoundSample>,
+      f: (s: RoundSample) => number
+    ) => a.map((s, i) => f(s) / f(b[i]!))
+    const cpu = (s: RoundSample) => s.cpuMicrosPerCall
+    const rps = (s: RoundSample) => s.requestsPerSecond
     const rows: Array<OverheadRow> = []
     for (const c of options.concurrencies) {
-      const baseline = samples.get(key(contenders[0]!.name, c))!
-      for (const contender of contenders) {
-        const list = samples.get(key(contender.name, c))!
-        const ratios = list.map((s, i) => s.rps / baseline[i]!.rps)
+      const undici = get("undici", c)!
+      const undiciDecode = get("undici-decode", c)!
+      for (const p of procs) {
+        const list = get(p.info.id, c)!
+        const spans = list.map((s) => s.spans)
         rows.push({
-          client: contender.name,
-          description: contender.description,
+          id: p.info.id,
+          client: p.info.name,
+          transport: p.info.transport,
+          description: p.info.description,
           concurrency: c,
-          requestsPerSecond: Math.round(median(list.map((s) => s.rps))),
-          p50Millis: round(median(list.map((s) => s.p50)), 3),
-          p99Millis: round(median(list.map((s) => s.p99)), 3),
-          ratioToUndici: round(median(ratios), 3),
-          ratioMin: round(Math.min(...ratios), 3),
-          ratioMax: round(Math.max(...ratios), 3),
+          cpuMicrosPerCall: round(median(list.map(cpu)), 1),
+          gcMicrosPerCall: round(median(list.map((s) => s.gcMicrosPerCall)), 1),
+          serverCpuMicrosPerCall: round(median(list.map((s) => s.serverCpuMicrosPerCall)), 1),
+          requestsPerSecond: Math.round(median(list.map(rps))),
+          p50Millis: round(median(list.map((s) => s.p50Millis)), 3),
+          p99Millis: round(median(list.map((s) => s.p99Millis)), 3),
+          cpuRatioToUndici: spread(perRoundRatio(list, undici, cpu)),
+          cpuRatioToUndiciDecode: spread(perRoundRatio(list, undiciDecode, cpu)),
+          rpsRatioToUndici: spread(perRoundRatio(list, undici, rps)),
           errors: list.reduce((n, s) => n + s.errors, 0),
-          calls: list.reduce((n, s) => n + s.count, 0),
-          perRound: list.map((s) => ({
-            requestsPerSecond: Math.round(s.rps),
-            p50Millis: round(s.p50, 3),
-            p99Millis: round(s.p99, 3)
+          calls: list.reduce((n, s) => n + s.calls, 0),
+          spansPerCall: spans.every((s) => s !== undefined) ? round(median(spans as Array<number>), 2) : undefined,
+          perRound: list.map(({ spans: _, ...s }) => ({
+            ...s,
+            cpuMicrosPerCall: round(s.cpuMicrosPerCall, 1),
+            userMicrosPerCall: round(s.userMicrosPerCall, 1),
+            systemMicrosPerCall: round(s.systemMicrosPerCall, 1),
+            gcMicrosPerCall: round(s.gcMicrosPerCall, 1),
+            serverCpuMicrosPerCall: round(s.serverCpuMicrosPerCall, 1),
+            requestsPerSecond: Math.round(s.requestsPerSecond),
+            p50Millis: round(s.p50Millis, 3),
+            p99Millis: round(s.p99Millis, 3)
           }))
         })
       }
     }
-    const spansPerCall: Record<string, number> = {}
-    for (const contender of contenders) {
-      if (contender.spansPerCall !== undefined) spansPerCall[contender.name] = round(contender.spansPerCall(), 2)
+    const nameOf = (id: ContenderId) => allContenders.find((c) => c.id === id)!.name
+    const comparisonRows: Array<ComparisonRow> = []
+    for (const spec of comparisons) {
+      for (const c of options.concurrencies) {
+        const a = get(spec.contender, c)
+        const b = get(spec.against, c)
+        if (a === undefined || b === undefined) continue
+        comparisonRows.push({
+          label: spec.label,
+          contender: nameOf(spec.contender),
+          against: nameOf(spec.against),
+          concurrency: c,
+          cpuRatio: spread(perRoundRatio(a, b, cpu)),
+          rpsRatio: spread(perRoundRatio(a, b, rps)),
+          goal: spec.goal
+        })
+      }
     }
-    return { rows, spansPerCall, skipped }
+    return {
+      method: "process-per-contender",
+      rows,
+      comparisons: comparisonRows,
+      skipped,
+      loadAverage: { start: loadStart, end: loadEnd },
+      profiled: options.profile
+    }
   } finally {
-    for (const contender of contenders) await contender.close().catch(() => undefined)
+    await Promise.all(procs.map((p) => p.close().catch(() => undefined)))
     await server.stop()
   }
 }

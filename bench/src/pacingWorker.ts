@@ -20,7 +20,7 @@ import * as HttpClient from "@effect/platform/HttpClient"
 import { HeroHealthClient, HeroHealthConfig, RateLimitStore } from "@hero-effect/client"
 import type { OperationId, OperationPolicy, RateLimit } from "@hero-effect/client"
 import * as RedisRateLimitStore from "@hero-effect/client/RedisRateLimitStore"
-import type { PatientId, PracticeGroupId } from "@hero-effect/schema"
+import { PatientId, PracticeGroupId } from "@hero-effect/schema"
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
@@ -182,7 +182,7 @@ const round = (config: PacingWorkerConfig, index: number, prefix: string) =>
       HeroHealthConfig.layer({
         baseUrl: config.url,
         apiKey: Redacted.make(config.apiKey),
-        practiceGroupId: config.practiceGroupId as PracticeGroupId,
+        practiceGroupId: PracticeGroupId.make(config.practiceGroupId),
         rateLimit: config.rateLimit,
         policies: config.policies
       }),
@@ -201,7 +201,7 @@ const round = (config: PacingWorkerConfig, index: number, prefix: string) =>
       (id) => {
         const path = `/v1/patients/${id}`
         return Effect.locally(
-          Effect.exit(client.getPatientById(id as PatientId)),
+          Effect.exit(client.getPatientById(PatientId.make(id))),
           currentPath,
           path
         ).pipe(Effect.map((exit) => {

@@ -9,7 +9,7 @@
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { HeroHealthClient, HeroHealthConfig } from "@hero-effect/client"
 import { Sandbox, SandboxServer } from "@hero-effect/sandbox"
-import type { PatientId, PracticeGroupId } from "@hero-effect/schema"
+import { PatientId, PracticeGroupId } from "@hero-effect/schema"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
@@ -77,7 +77,7 @@ const scenario = (
       Effect.provide(HeroHealthConfig.layer({
         baseUrl: server.url,
         apiKey: Redacted.make(sandbox.credentials.apiKey),
-        practiceGroupId: sandbox.credentials.practiceGroupId as PracticeGroupId,
+        practiceGroupId: PracticeGroupId.make(sandbox.credentials.practiceGroupId),
         rateLimit: {
           limit: clientLimit.limit,
           interval: `${clientLimit.intervalMillis} millis`,
@@ -87,7 +87,7 @@ const scenario = (
         }
       }))
     )
-    const id = sandbox.world.patients[0]!.id as PatientId
+    const id = PatientId.make(sandbox.world.patients[0]!.id)
     const start = performance.now()
     const exits = yield* Effect.forEach(
       Array.from({ length: options.calls }),

@@ -5,7 +5,7 @@ import * as fs from "node:fs"
 import type { BatchResult } from "./batch.js"
 import type { DecodeRow } from "./decode.js"
 import type * as Durable from "./durable.js"
-import type { OverheadResult } from "./overhead.js"
+import type { OverheadResult, Spread } from "./overhead.js"
 import type { PacingResult } from "./pacing.js"
 import type { RateLimitResult, RateLimitRow } from "./rateLimit.js"
 import type * as Requests from "./requests.js"
@@ -17,6 +17,8 @@ export interface Envelope<A> {
   readonly machine: Machine
   readonly settings: Record<string, unknown>
   readonly seconds: number
+  /** The 1-minute load average when the benchmark started and when it ended. */
+  readonly loadAverage?: { readonly start: number; readonly end: number } | undefined
   readonly results: A
 }
 
@@ -25,58 +27,63 @@ export const endMarker = "<!-- bench:results:end -->"
 
 const fmt = (x: number) => x.toLocaleString("en-GB")
 
+const ratio = (s: Spread) => `${s.median.toFixed(2)} [${s.min.toFixed(2)}–${s.max.toFixed(2)}]`
+
+const loadLine = (e: Envelope<unknown>) =>
+  e.loadAverage === undefined
+    ? ""
+    : ` load average (1 min) ${e.loadAverage.start} at the start, ${e.loadAverage.end} at the end;`
+
 const machineLine = (e: Envelope<unknown>) =>
   `_${e.mode} run, ${e.machine.date.slice(0, 19).replace("T", " ")} UTC, Node ${e.machine.node}, ` +
   `${e.machine.cpus} CPUs (${e.machine.cpuModel}), ${e.machine.totalMemoryGiB} GiB, ${e.machine.platform}; ` +
-  `${e.seconds.toFixed(1)} s; settings ${JSON.stringify(e.settings)}_`
+  `${e.seconds.toFixed(1)} s;${loadLine(e)} settings ${JSON.stringify(e.settings)}_`
 
 const yes = (b: boolean) => (b ? "**met**" : "**not met**")
 
 export const overheadSection = (e: Envelope<OverheadResult>): string => {
-  const { rows, skipped, spansPerCall } = e.results
-  const lines = [
-    "### 1. Client overhead: `getPatientById` over loopback",
+  const lines = ["### 1. Client overhead: `getPatientById` over loopback", "", machineLine(e), ""]
+  if (e.results.method !== "process-per-contender") {
+    lines.push("_Results in the earlier format (every contender in one process); run `pnpm bench --only overhead`._")
+    return lines.join("\n")
+  }
+  const { comparisons, loadAverage, profiled, rows, skipped } = e.results
+  lines.push(
+    `One process per contender; ${e.settings["rounds"]} interleaved rounds of ${
+      e.settings["roundMillis"]
+    } ms per contender and concurrency. Load average (1 min) over the measured rounds: ${loadAverage.start} → ${loadAverage.end} on ${e.machine.cpus} cores.${
+      profiled === undefined ? "" : ` **${profiled} ran under the CPU profiler: its figures are inflated.**`
+    }`,
     "",
-    machineLine(e),
-    "",
-    "| client | concurrency | req/s (median) | µs per call (10⁶ ÷ req/s) | p50 ms | p99 ms | × raw undici (median, [min–max] over rounds) | errors |",
-    "|---|---:|---:|---:|---:|---:|---:|---:|"
-  ]
+    "| client | transport | concurrency | CPU µs per call (median) | × raw undici + JSON.parse | × raw undici + decode | of which GC µs | server CPU µs per call | req/s | × raw undici req/s | p50 ms | p99 ms | errors |",
+    "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+  )
   for (const r of rows) {
     lines.push(
-      `| ${r.client} | ${r.concurrency} | ${fmt(r.requestsPerSecond)} | ${Math.round(1e6 / r.requestsPerSecond)} | ` +
-        `${r.p50Millis} | ${r.p99Millis} | ` +
-        `${r.ratioToUndici.toFixed(2)} [${r.ratioMin.toFixed(2)}–${r.ratioMax.toFixed(2)}] | ${r.errors} |`
+      `| ${r.client} | ${r.transport} | ${r.concurrency} | ${r.cpuMicrosPerCall.toFixed(1)} | ${
+        ratio(r.cpuRatioToUndici)
+      } | ${ratio(r.cpuRatioToUndiciDecode)} | ${r.gcMicrosPerCall.toFixed(1)} | ${
+        r.serverCpuMicrosPerCall.toFixed(1)
+      } | ${fmt(r.requestsPerSecond)} | ${ratio(r.rpsRatioToUndici)} | ${r.p50Millis} | ${r.p99Millis} | ${r.errors} |`
     )
   }
-  const at32 = (name: string) => rows.find((r) => r.client === name && r.concurrency === 32)
-  const hero = at32("HeroHealthClient (undici transport)")
-  const heroPlatform = at32("HeroHealthClient (platform undici)")
-  const heroFetch = at32("HeroHealthClient (fetch)")
-  const gen = at32("@tim-smart/openapi-gen (undici)")
-  const ofetch = at32("openapi-fetch")
-  lines.push("")
-  if (hero !== undefined) {
-    lines.push(
-      `Goal: ≥ 0.8× raw undici's throughput at concurrency 32 — HeroHealthClient (undici transport) ` +
-        `${hero.ratioToUndici.toFixed(2)}×: ${yes(hero.ratioToUndici >= 0.8)}` +
-        (heroPlatform !== undefined
-          ? ` (on the platform HttpClient with undici: ${heroPlatform.ratioToUndici.toFixed(2)}×`
-          : "") +
-        (heroFetch !== undefined ? `; on fetch: ${heroFetch.ratioToUndici.toFixed(2)}×).` : ").")
-    )
-    const ahead = (other: typeof hero | undefined, label: string) =>
-      other === undefined
-        ? `${label}: not measured`
-        : `${label} ${other.ratioToUndici.toFixed(2)}× → ${yes(hero.requestsPerSecond > other.requestsPerSecond)}`
-    lines.push(
-      "",
-      `Goal: ahead of both generated clients at concurrency 32 — ${ahead(ofetch, "openapi-fetch")}; ${
-        ahead(gen, "openapi-gen")
-      }.`
-    )
+  lines.push(
+    "",
+    "Ratios are per round (the contender's figure ÷ the other's in the same round); median [min–max] over rounds. CPU: lower is better; req/s: higher is better.",
+    "",
+    "| comparison | concurrency | CPU per call ratio | req/s ratio | verdict |",
+    "|---|---:|---:|---:|---|"
+  )
+  for (const c of comparisons) {
+    const verdict = c.goal === undefined
+      ? ""
+      : `goal ≤ ${c.goal}× CPU: ${yes(c.cpuRatio.median <= c.goal)}${
+        c.cpuRatio.max > c.goal && c.cpuRatio.median <= c.goal ? " (not in every round)" : ""
+      }`
+    lines.push(`| ${c.label} | ${c.concurrency} | ${ratio(c.cpuRatio)} | ${ratio(c.rpsRatio)} | ${verdict} |`)
   }
-  const spans = Object.entries(spansPerCall).map(([k, v]) => `${k}: ${v}`).join("; ")
+  const spans = rows.filter((r) => r.spansPerCall !== undefined && r.concurrency === rows[0]?.concurrency)
+    .map((r) => `${r.client}: ${r.spansPerCall}`).join("; ")
   if (spans) lines.push("", `Spans created per call (counting tracer): ${spans}.`)
   for (const s of skipped) lines.push("", `Skipped **${s.client}**: ${s.reason.split("\n")[0]}`)
   return lines.join("\n")
@@ -289,6 +296,10 @@ export const batchSection = (e: Envelope<BatchResult>): string => {
       } | ${http.perSecond.toFixed(1)} | ${http.peakRssMB} | ${http.before.heapUsedMB} → ${http.after.heapUsedMB} | ${
         http.sandboxPeakRssMB ?? "n/a"
       } | ${http.journal} |`,
+      "",
+      `Transport: ${
+        http.transport ?? "the platform HttpClient on NodeHttpClient.layerUndici (recorded before the transport was)"
+      }.`,
       "",
       `Outcomes: ${Object.entries(http.outcomes).map(([k, v]) => `${k} ${fmt(v)}`).join(", ")}.`,
       ""

@@ -9,7 +9,7 @@
  * with no population searches at all (what the identity-safety evidence costs).
  */
 import { Sandbox } from "@hero-effect/sandbox"
-import type { PatientId } from "@hero-effect/schema"
+import { PatientId } from "@hero-effect/schema"
 import { Approver, Batch, Frequencies, Journal, PatientLease, Scoring } from "@hero-effect/workflows"
 import { Effect, Layer, Stream } from "effect"
 
@@ -47,7 +47,7 @@ const variant = (
 ) =>
   Effect.gen(function*() {
     const sandbox = yield* Sandbox.Sandbox
-    const ids = sandbox.world.patients.map((p) => p.id as PatientId)
+    const ids = sandbox.world.patients.map((p) => PatientId.make(p.id))
     const scoring = Scoring.makeConfig({
       frequencies: Frequencies.fromRecords([...sandbox.world.patients, ...sandbox.world.ehrRecords])
     })

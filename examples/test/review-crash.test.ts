@@ -7,12 +7,10 @@
 import * as SqliteClient from "@effect/sql-sqlite-node/SqliteClient"
 import { describe, expect, it } from "@effect/vitest"
 import { Sandbox, SandboxServer } from "@hero-effect/sandbox"
-import type { Batch } from "@hero-effect/workflows"
 import { ReviewQueue } from "@hero-effect/workflows"
 import { Effect, Layer } from "effect"
-import * as fs from "node:fs"
 import * as path from "node:path"
-import { expectEachWriteAppliedOnce, sandboxJob } from "./support/applied.js"
+import { expectEachWriteAppliedOnce, expectNoMergeAnswered409, readReport, sandboxJob } from "./support/applied.js"
 import { runKillable } from "./support/killable.js"
 
 const seed = 23
@@ -101,16 +99,9 @@ describe("the durable job with reviews, killed between approval and merge", () =
         }
         expect(writes()).toBe(writesBefore + 1)
         yield* expectEachWriteAppliedOnce
-        // Not sent again after it applied: no merge answered 409.
-        const exchanges = yield* sandbox.exchanges
-        expect(
-          exchanges.filter((x) =>
-            x.operation === "mergePatient" && x.outcome._tag === "Respond" && x.outcome.status === 409
-          )
-        ).toEqual([])
+        yield* expectNoMergeAnswered409
 
-        const report = JSON.parse(fs.readFileSync(reportFile, "utf8")) as Batch.Report
-        expect(report.patients.map((p) => p.patientId).sort()).toEqual([...ids].sort())
+        const report = readReport(reportFile, ids)
         const outcomes = report.patients.map((p) => p.outcome)
         expect(outcomes).toContainEqual(
           expect.objectContaining({

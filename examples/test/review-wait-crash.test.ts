@@ -14,12 +14,10 @@
 import * as SqliteClient from "@effect/sql-sqlite-node/SqliteClient"
 import { describe, expect, it } from "@effect/vitest"
 import { Protocol, Sandbox, SandboxServer } from "@hero-effect/sandbox"
-import type { Batch } from "@hero-effect/workflows"
 import { ReviewQueue } from "@hero-effect/workflows"
 import { Effect, Fiber, Layer } from "effect"
-import * as fs from "node:fs"
 import * as path from "node:path"
-import { expectEachWriteAppliedOnce, sandboxJob } from "./support/applied.js"
+import { expectEachWriteAppliedOnce, expectNoMergeAnswered409, readReport, sandboxJob } from "./support/applied.js"
 import { type Killable, startKillable } from "./support/killable.js"
 
 const seed = 23
@@ -228,17 +226,10 @@ describe("durable.ts --review-wait, killed between approval and merge", () => {
         for (const item of pending) {
           if (item.kind === "link") expect(counters.connectsApplied(item.patientId, item.ehrPartnerId!)).toBe(0)
         }
-        // Not sent again after it applied: no merge answered 409.
-        const exchanges = yield* sandbox.exchanges
-        expect(
-          exchanges.filter((x) =>
-            x.operation === "mergePatient" && x.outcome._tag === "Respond" && x.outcome.status === 409
-          )
-        ).toEqual([])
+        yield* expectNoMergeAnswered409
 
         // Every patient has a final outcome: none left waiting for a person, none failed.
-        const report = JSON.parse(fs.readFileSync(reportFile, "utf8")) as Batch.Report
-        expect(report.patients.map((p) => p.patientId).sort()).toEqual([...ids].sort())
+        const report = readReport(reportFile, ids)
         const outcomes = report.patients.map((p) => p.outcome)
         expect(outcomes.filter((o) => o._tag === "Failed")).toEqual([])
         expect(outcomes.filter((o) => o._tag === "NeedsReview" && o.reviewId !== undefined)).toEqual([])

@@ -3,6 +3,7 @@
 // own counters, whoever wrote to it.
 import { expect } from "@effect/vitest"
 import { Sandbox, SandboxServer } from "@hero-effect/sandbox"
+import type { Batch } from "@hero-effect/workflows"
 import { Effect } from "effect"
 import * as fs from "node:fs"
 import * as os from "node:os"
@@ -30,6 +31,22 @@ export const sandboxJob = (prefix: string) =>
     }
     return { sandbox, ids, dir, idsFile, env }
   })
+
+/** No merge was sent again after it applied: none was answered 409. */
+export const expectNoMergeAnswered409 = Effect.gen(function*() {
+  const sandbox = yield* Sandbox.Sandbox
+  const exchanges = yield* sandbox.exchanges
+  expect(
+    exchanges.filter((x) => x.operation === "mergePatient" && x.outcome._tag === "Respond" && x.outcome.status === 409)
+  ).toEqual([])
+})
+
+/** The job's `--report` file, checked to hold every patient of `ids`. */
+export const readReport = (file: string, ids: ReadonlyArray<string>): Batch.Report => {
+  const report = JSON.parse(fs.readFileSync(file, "utf8")) as Batch.Report
+  expect(report.patients.map((p) => p.patientId).sort()).toEqual([...ids].sort())
+  return report
+}
 
 /** Every connect and merge in the sandbox's write log was applied exactly once; some merge was. */
 export const expectEachWriteAppliedOnce = Effect.gen(function*() {
