@@ -85,14 +85,6 @@ export const makeMemory: Effect.Effect<Service> = Effect.sync(() => {
  */
 export const table = "hero_run_ledger"
 
-/**
- * The ledger in a SQL table beside the engine's (`hero_run_ledger`), created if missing; the same
- * statements on SQLite and PostgreSQL. A submission that cannot be recorded is a defect (the
- * execution would then escape retention).
- *
- * @since 0.2.0
- * @category constructors
- */
 // The rows as read back: the patient id decoded (only `submitted` writes it, from a `PatientId`),
 // and the time a number (PostgreSQL returns BIGINT as a string).
 const decodeRows = Schema.decodeUnknown(Schema.Array(Schema.Struct({
@@ -101,6 +93,14 @@ const decodeRows = Schema.decodeUnknown(Schema.Array(Schema.Struct({
   submitted_at: Schema.Union(Schema.Number, Schema.NumberFromString)
 })))
 
+/**
+ * The ledger in a SQL table beside the engine's (`hero_run_ledger`), created if missing; the same
+ * statements on SQLite and PostgreSQL. A submission that cannot be recorded is a defect (the
+ * execution would then escape retention).
+ *
+ * @since 0.2.0
+ * @category constructors
+ */
 export const makeSql: Effect.Effect<Service, SqlError, SqlClient.SqlClient> = Effect.gen(function*() {
   const sql = yield* SqlClient.SqlClient
   yield* ensureTable(sql`CREATE TABLE IF NOT EXISTS ${sql(table)} (
