@@ -6,9 +6,9 @@
 //
 // Output holds ids, step names, grades and scores only.
 import { NodeRuntime } from "@effect/platform-node"
-import { HeroHealthClient } from "@hero-effect/client"
+import { HeroHealthClient } from "@hero-effect/client/HeroHealthClient"
 import { Sandbox } from "@hero-effect/sandbox"
-import type { PatientId } from "@hero-effect/schema"
+import type { PatientId } from "@hero-effect/schema/Ids"
 import { Approver, Journal, PatientLease, Pipeline, Scoring, Selection } from "@hero-effect/workflows"
 import { Console, Effect, Layer, Logger } from "effect"
 

@@ -7,9 +7,9 @@
 //
 // Output holds ids, field names, codes and scores only: never a name, date of birth or NHS number.
 import { NodeRuntime } from "@effect/platform-node"
-import { HeroHealthClient } from "@hero-effect/client"
+import { HeroHealthClient } from "@hero-effect/client/HeroHealthClient"
 import { Sandbox } from "@hero-effect/sandbox"
-import type { PatientId } from "@hero-effect/schema"
+import type { PatientId } from "@hero-effect/schema/Ids"
 import { Approver, Guard, MergeDiff, Scoring, Selection } from "@hero-effect/workflows"
 import { Console, Effect } from "effect"
 

@@ -41,8 +41,9 @@
 //   tsx --conditions=@hero-effect/source durable.ts --purge --ids ids.txt --db engine.db --run-id run-1
 //   tsx --conditions=@hero-effect/source durable.ts --purge-older-than 30d --db engine.db
 import { NodeRuntime } from "@effect/platform-node"
-import { HeroHealthClient, HeroHealthConfig } from "@hero-effect/client"
-import type { PatientId } from "@hero-effect/schema"
+import { HeroHealthClient } from "@hero-effect/client/HeroHealthClient"
+import { HeroHealthConfig } from "@hero-effect/client/HeroHealthConfig"
+import type { PatientId } from "@hero-effect/schema/Ids"
 import { Approver, Batch, DurableEngine, PatientLease, ProcessPatient, ReviewQueue } from "@hero-effect/workflows"
 import * as DurablePostgres from "@hero-effect/workflows/DurablePostgres"
 import { Console, Duration, Effect, Layer, Stream } from "effect"

@@ -20,10 +20,11 @@ import { NodeContext, NodeRuntime } from "@effect/platform-node"
 import type { Teardown } from "@effect/platform/Runtime"
 import { PgClient } from "@effect/sql-pg"
 import { SqliteClient } from "@effect/sql-sqlite-node"
-import { HeroHealthClient, HeroHealthConfig } from "@hero-effect/client"
-import type { HeroHealthConfigOptions } from "@hero-effect/client"
+import { HeroHealthClient } from "@hero-effect/client/HeroHealthClient"
+import { HeroHealthConfig } from "@hero-effect/client/HeroHealthConfig"
+import type { Options as HeroHealthConfigOptions } from "@hero-effect/client/HeroHealthConfig"
 import { Sandbox, SandboxServer, SeedFile } from "@hero-effect/sandbox"
-import { PatientId } from "@hero-effect/schema"
+import { PatientId } from "@hero-effect/schema/Ids"
 import {
   Approver,
   Batch,

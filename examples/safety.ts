@@ -9,7 +9,7 @@
 // report, so a job that misreports cannot pass.
 import { Sandbox, Truth } from "@hero-effect/sandbox"
 import type { World as SandboxWorld } from "@hero-effect/sandbox"
-import type { PatientId } from "@hero-effect/schema"
+import type { PatientId } from "@hero-effect/schema/Ids"
 import { Approver, Batch, Frequencies, Journal, PatientLease, Scoring } from "@hero-effect/workflows"
 import type { Outcome, Pipeline } from "@hero-effect/workflows"
 import { Effect, Layer } from "effect"

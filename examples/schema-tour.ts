@@ -8,7 +8,8 @@
  * Run with `pnpm start` from the repository root (the main job until the workflows package lands).
  * Nothing here throws: every decode returns an Either, and the program's error type is `never`.
  */
-import { formatNhsNumber, NhsNumber, PatientV1 } from "@hero-effect/schema"
+import { formatNhsNumber, NhsNumber } from "@hero-effect/schema/NhsNumber"
+import { PatientV1 } from "@hero-effect/schema/Patient"
 import { Console, Effect, Either, ParseResult, Schema } from "effect"
 
 // Only the first issue's message: the schema's messages never repeat a rejected NHS number.

@@ -9,8 +9,8 @@
 // Without HERO_API_KEY it explains what to set and exits, without any network call.
 import { FetchHttpClient } from "@effect/platform"
 import { NodeRuntime } from "@effect/platform-node"
-import { HeroHealthClient } from "@hero-effect/client"
-import { PatientId } from "@hero-effect/schema"
+import { HeroHealthClient } from "@hero-effect/client/HeroHealthClient"
+import { PatientId } from "@hero-effect/schema/Ids"
 import { Approver, Guard, Selection } from "@hero-effect/workflows"
 import { Config, Console, Effect, Layer, Option, Schema } from "effect"
 

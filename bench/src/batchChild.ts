@@ -6,9 +6,10 @@
  *   batchChild.ts memory <people> <patients> <concurrency> <checkpoints, comma separated> <full|dry-run>
  */
 import { NodeFileSystem } from "@effect/platform-node"
-import { HeroHealthClient, HeroHealthConfig } from "@hero-effect/client"
+import { HeroHealthClient } from "@hero-effect/client/HeroHealthClient"
+import { HeroHealthConfig } from "@hero-effect/client/HeroHealthConfig"
 import { Sandbox } from "@hero-effect/sandbox"
-import { PatientId, PracticeGroupId } from "@hero-effect/schema"
+import { PatientId, PracticeGroupId } from "@hero-effect/schema/Ids"
 import { Approver, Batch, Journal, PatientLease } from "@hero-effect/workflows"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"

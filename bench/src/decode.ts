@@ -2,7 +2,8 @@
  * Decode throughput: `Schema.decodeUnknownSync` of PatientV1 and MergePreview on realistic wire
  * objects, against `JSON.parse` of the same bytes, in interleaved rounds.
  */
-import { MergePreview, PatientV1 } from "@hero-effect/schema"
+import { MergePreview } from "@hero-effect/schema/Merge"
+import { PatientV1 } from "@hero-effect/schema/Patient"
 import * as Schema from "effect/Schema"
 import * as fs from "node:fs"
 import { median, round } from "./stats.js"

@@ -8,8 +8,9 @@
  *   durableChild.ts postgres <url> <apiKey> <practiceGroupId> <idsFile> <concurrency> <pgUrl> <index> <count>
  */
 import { NodeFileSystem, NodeHttpClient } from "@effect/platform-node"
-import { HeroHealthClient, HeroHealthConfig } from "@hero-effect/client"
-import { PatientId, PracticeGroupId } from "@hero-effect/schema"
+import { HeroHealthClient } from "@hero-effect/client/HeroHealthClient"
+import { HeroHealthConfig } from "@hero-effect/client/HeroHealthConfig"
+import { PatientId, PracticeGroupId } from "@hero-effect/schema/Ids"
 import { Approver, Batch, DurableEngine, Journal, PatientLease, ProcessPatient } from "@hero-effect/workflows"
 import * as DurablePostgres from "@hero-effect/workflows/DurablePostgres"
 import * as Effect from "effect/Effect"

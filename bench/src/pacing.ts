@@ -19,7 +19,7 @@
  * draws no 429 from a sliding-window server while the margin needed stays below m.
  */
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
-import type { OperationId, OperationPolicy, RateLimit } from "@hero-effect/client"
+import type { OperationId, OperationPolicy, RateLimit } from "@hero-effect/client/Operation"
 import { Faults, Sandbox, SandboxServer } from "@hero-effect/sandbox"
 import * as Cause from "effect/Cause"
 import * as Duration from "effect/Duration"

@@ -7,9 +7,10 @@
  * against a sliding server window, with the client in 1 or 3 processes of its own.
  */
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
-import { HeroHealthClient, HeroHealthConfig } from "@hero-effect/client"
+import { HeroHealthClient } from "@hero-effect/client/HeroHealthClient"
+import { HeroHealthConfig } from "@hero-effect/client/HeroHealthConfig"
 import { Sandbox, SandboxServer } from "@hero-effect/sandbox"
-import { PatientId, PracticeGroupId } from "@hero-effect/schema"
+import { PatientId, PracticeGroupId } from "@hero-effect/schema/Ids"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"

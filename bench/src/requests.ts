@@ -9,7 +9,7 @@
  * with no population searches at all (what the identity-safety evidence costs).
  */
 import { Sandbox } from "@hero-effect/sandbox"
-import { PatientId } from "@hero-effect/schema"
+import { PatientId } from "@hero-effect/schema/Ids"
 import { Approver, Batch, Frequencies, Journal, PatientLease, Scoring } from "@hero-effect/workflows"
 import { Effect, Layer, Stream } from "effect"
 

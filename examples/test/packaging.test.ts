@@ -230,9 +230,11 @@ describe("packaging", () => {
       )
       fs.writeFileSync(
         path.join(app, "src", "main.ts"),
-        `import { HeroHealthClient } from "@hero-effect/client"
+        `// Both import styles of 0.2: one namespace per module from the root, or the module's own path.
+import { HeroHealthClient } from "@hero-effect/client"
 import { Sandbox } from "@hero-effect/sandbox"
-import { NhsNumber, PatientId, PatientV1 } from "@hero-effect/schema"
+import { Ids, NhsNumber } from "@hero-effect/schema"
+import { PatientV1 } from "@hero-effect/schema/Patient"
 import { Scoring } from "@hero-effect/workflows"
 import { Effect, Layer, Schema } from "effect"
 
@@ -244,19 +246,19 @@ const decoded = Schema.decodeUnknownSync(PatientV1)({
   first_name: "Ada",
   last_name: "Lovelace"
 })
-const nhs = Schema.decodeUnknownSync(NhsNumber)("943 476 5919")
+const nhs = Schema.decodeUnknownSync(NhsNumber.NhsNumber)("943 476 5919")
 
 // The app's own layer (effect ${appEffectVersion}) merged with the library's.
 class Greeting extends Effect.Service<Greeting>()("app/Greeting", { succeed: { text: "hello" } }) {}
-const AppLive: Layer.Layer<HeroHealthClient | Sandbox.Sandbox | Greeting, unknown> = Layer.merge(
+const AppLive: Layer.Layer<HeroHealthClient.HeroHealthClient | Sandbox.Sandbox | Greeting, unknown> = Layer.merge(
   Sandbox.layerClient({ seed: 1 }),
   Greeting.Default
 )
 
 const program = Effect.gen(function*() {
-  const hero = yield* HeroHealthClient
+  const hero = yield* HeroHealthClient.HeroHealthClient
   const greeting = yield* Greeting
-  const fetched = yield* hero.getPatientById(PatientId.make("100001"))
+  const fetched = yield* hero.getPatientById(Ids.PatientId.make("100001"))
   const score = Scoring.score(Scoring.fromV1(decoded), Scoring.fromV1(fetched))
   return { greeting: greeting.text, decoded: decoded.firstName, nhs, fetched: fetched.id, grade: score.grade }
 })

@@ -4,7 +4,7 @@
 // and lists the pending item — by its opaque id, without the records' values.
 import { SqliteClient } from "@effect/sql-sqlite-node"
 import { describe, expect, it } from "@effect/vitest"
-import { HeroHealthClient } from "@hero-effect/client"
+import { HeroHealthClient } from "@hero-effect/client/HeroHealthClient"
 import { Sandbox } from "@hero-effect/sandbox"
 import { MergeDiff, ReviewQueue, Scoring } from "@hero-effect/workflows"
 import { Effect, Layer } from "effect"

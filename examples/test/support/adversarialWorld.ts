@@ -1,7 +1,7 @@
 // A hand-built adversarial world (seed-file wire format) of look-alikes and true duplicates the
 // generator does not produce. Every NHS number is from the 999 test range (`testRangeNhsNumber`),
 // every mobile from Ofcom's drama range (07700 900xxx), every e-mail at example.com.
-import { testRangeNhsNumber, validateNhsNumber } from "@hero-effect/schema"
+import { testRangeNhsNumber, validateNhsNumber } from "@hero-effect/schema/NhsNumber"
 
 type Json = Record<string, unknown>
 

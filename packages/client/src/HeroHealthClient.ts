@@ -5,30 +5,26 @@
  * @since 0.1.0
  */
 import type * as HttpClient from "@effect/platform/HttpClient"
+import type { Attachment } from "@hero-effect/schema/Attachment"
+import type { BillingInfo } from "@hero-effect/schema/Billing"
+import type { ConnectPatientEhrRequest } from "@hero-effect/schema/EhrConnection"
+import type { PatientId } from "@hero-effect/schema/Ids"
+import type { List, Page } from "@hero-effect/schema/ListEnvelope"
+import type { MergePatientRequest, MergePreview, PreviewPatientMergeRequest } from "@hero-effect/schema/Merge"
+import type { EhrCandidate, PatientV1, PatientV2, PatientV3 } from "@hero-effect/schema/Patient"
+import type { PaymentMethodsResponse } from "@hero-effect/schema/PaymentMethod"
 import type {
-  Attachment,
-  BillingInfo,
-  ConnectPatientEhrRequest,
-  EhrCandidate,
-  GetPatientByIdV2Params,
-  List,
-  ListPatientsParams,
-  ListPatientsV2Params,
-  ListPatientsV3Params,
-  MergePatientRequest,
-  MergePreview,
-  Page,
-  PatientId,
-  PatientV1,
-  PatientV2,
-  PatientV3,
-  PaymentMethodsResponse,
-  PreviewPatientMergeRequest,
   RegisterPatientPdsRequest,
   RegisterPatientPdsResult,
   RegisterPatientRequest,
   RegisterPatientResult
-} from "@hero-effect/schema"
+} from "@hero-effect/schema/Registration"
+import type {
+  GetPatientByIdV2Params,
+  ListPatientsParams,
+  ListPatientsV2Params,
+  ListPatientsV3Params
+} from "@hero-effect/schema/Search"
 import type * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
 import type * as Effect from "effect/Effect"
@@ -176,7 +172,7 @@ export const layer: Layer.Layer<HeroHealthClient, never, HeroHealthConfig.HeroHe
  * @example
  * ```ts
  * import { FetchHttpClient } from "@effect/platform"
- * import { HeroHealthClient } from "@hero-effect/client"
+ * import { HeroHealthClient } from "@hero-effect/client/HeroHealthClient"
  * import { Config, Layer } from "effect"
  *
  * const HeroLive = HeroHealthClient.layerConfig({
@@ -199,7 +195,7 @@ export const layerConfig = (
  * @example
  * ```ts
  * import { FetchHttpClient } from "@effect/platform"
- * import { HeroHealthClient } from "@hero-effect/client"
+ * import { HeroHealthClient } from "@hero-effect/client/HeroHealthClient"
  * import { Layer } from "effect"
  *
  * const HeroLive = HeroHealthClient.layerConfigWith({ maxResponseBytes: 1024 * 1024 }).pipe(

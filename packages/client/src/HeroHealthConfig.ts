@@ -3,7 +3,7 @@
  *
  * @since 0.1.0
  */
-import { PracticeGroupId } from "@hero-effect/schema"
+import { PracticeGroupId } from "@hero-effect/schema/Ids"
 import * as Config from "effect/Config"
 import * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
@@ -163,8 +163,8 @@ const checkOnRateLimitHold = (hold: string): Either.Either<"wait" | "fail", stri
  *
  * @example
  * ```ts
- * import { HeroHealthConfig } from "@hero-effect/client"
- * import { PracticeGroupId } from "@hero-effect/schema"
+ * import { HeroHealthConfig } from "@hero-effect/client/HeroHealthConfig"
+ * import { PracticeGroupId } from "@hero-effect/schema/Ids"
  * import { Effect, Redacted } from "effect"
  *
  * // Fails with ConfigError.InvalidData(["baseUrl"], "plain http:// is refused ...").
@@ -365,7 +365,7 @@ const defaultBaseUrl: Config.Config<string> = Config.all([
  *
  * @example
  * ```ts
- * import { HeroHealthConfig } from "@hero-effect/client"
+ * import { HeroHealthConfig } from "@hero-effect/client/HeroHealthConfig"
  * import { Config, ConfigProvider, Effect } from "effect"
  *
  * // Your own variable names. `http://` in MY_BASE_URL fails with
@@ -415,7 +415,7 @@ export const layerConfig = (options: ConfigOptions = {}): Layer.Layer<HeroHealth
  *
  * @example
  * ```ts
- * import { HeroHealthConfig } from "@hero-effect/client"
+ * import { HeroHealthConfig } from "@hero-effect/client/HeroHealthConfig"
  *
  * const ConfigLive = HeroHealthConfig.layerConfigWith({ rateLimit: { limit: 20, interval: "1 second" } })
  * ```
@@ -435,7 +435,7 @@ export const layerConfigWith = (
  *
  * @example
  * ```ts
- * import { HeroHealthConfig } from "@hero-effect/client"
+ * import { HeroHealthConfig } from "@hero-effect/client/HeroHealthConfig"
  * import { Config, Effect } from "effect"
  *
  * const ConfigLive = HeroHealthConfig.layerConfig({

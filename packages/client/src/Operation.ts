@@ -46,7 +46,7 @@ export type RetryOn = "transient" | "unsent" | "never"
  *
  * @example
  * ```ts
- * import type { RateLimit } from "@hero-effect/client"
+ * import type { RateLimit } from "@hero-effect/client/Operation"
  *
  * // The default algorithm: no window of 1 s (fixed or sliding, on the server's clock) ever
  * // sees more than 20 of this client's requests, however late they travel.

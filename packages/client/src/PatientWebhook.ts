@@ -29,7 +29,7 @@
 import type * as Headers from "@effect/platform/Headers"
 import type * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import type * as HttpServerResponse from "@effect/platform/HttpServerResponse"
-import { PatientWebhookEvent } from "@hero-effect/schema"
+import { PatientWebhookEvent } from "@hero-effect/schema/Webhook"
 import * as Context from "effect/Context"
 import type * as Duration from "effect/Duration"
 import type * as Effect from "effect/Effect"
@@ -293,7 +293,7 @@ export interface Verified<A extends PatientWebhookEvent = PatientWebhookEvent> {
  *
  * @example
  * ```ts
- * import { PatientWebhook } from "@hero-effect/client"
+ * import * as PatientWebhook from "@hero-effect/client/PatientWebhook"
  * import { Effect, Redacted } from "effect"
  *
  * const signingKey = Redacted.make("whsec_test")
@@ -346,7 +346,7 @@ export interface SignOptions {
  *
  * @example
  * ```ts
- * import { PatientWebhook } from "@hero-effect/client"
+ * import * as PatientWebhook from "@hero-effect/client/PatientWebhook"
  * import { Redacted } from "effect"
  *
  * const headers = PatientWebhook.sign({ body: "{}", signingKey: Redacted.make("k"), timestamp: "1700000000" })
@@ -550,7 +550,7 @@ export const statusOf: (error: WebhookError) => { readonly status: number; reado
  * @example
  * ```ts
  * import { HttpRouter } from "@effect/platform"
- * import { PatientWebhook } from "@hero-effect/client"
+ * import * as PatientWebhook from "@hero-effect/client/PatientWebhook"
  * import { Effect, Redacted } from "effect"
  *
  * const webhook = PatientWebhook.makeHandler({

@@ -14,7 +14,7 @@
  *
  * @example
  * ```ts
- * import { RateLimitStore } from "@hero-effect/client"
+ * import * as RateLimitStore from "@hero-effect/client/RateLimitStore"
  * import { Effect } from "effect"
  *
  * // The protocol, as the client follows it for every attempt.
@@ -163,7 +163,9 @@ export interface Service {
  * @example
  * ```ts
  * import { FetchHttpClient } from "@effect/platform"
- * import { HeroHealthClient, HeroHealthConfig, RateLimitStore } from "@hero-effect/client"
+ * import * as RateLimitStore from "@hero-effect/client/RateLimitStore"
+ * import { HeroHealthClient } from "@hero-effect/client/HeroHealthClient"
+ * import { HeroHealthConfig } from "@hero-effect/client/HeroHealthConfig"
  * import { Layer } from "effect"
  *
  * // Two clients (say, two practice-group configurations on one key) in one process, one store.

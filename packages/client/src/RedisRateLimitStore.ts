@@ -136,7 +136,8 @@ export const make: (options?: Options) => Effect.Effect<RateLimitStore.Service, 
  * @example
  * ```ts
  * import { FetchHttpClient } from "@effect/platform"
- * import { HeroHealthClient, HeroHealthConfig } from "@hero-effect/client"
+ * import { HeroHealthClient } from "@hero-effect/client/HeroHealthClient"
+ * import { HeroHealthConfig } from "@hero-effect/client/HeroHealthConfig"
  * import * as RedisRateLimitStore from "@hero-effect/client/RedisRateLimitStore"
  * import { Layer, Redacted } from "effect"
  *

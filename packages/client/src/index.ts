@@ -7,37 +7,28 @@
  *
  * @since 0.1.0
  */
-export { HeroHealthClient, type Service as HeroHealthClientService } from "./HeroHealthClient.js"
+export * as HeroHealthClient from "./HeroHealthClient.js"
 
 /**
  * Where and as whom the client calls.
  *
  * @since 0.1.0
  */
-export {
-  type ConfigOptions as HeroHealthConfigConfigOptions,
-  defaultMaxResponseBytes,
-  defaultRateLimit,
-  defaultRetryBudget,
-  HeroHealthConfig,
-  type Options as HeroHealthConfigOptions,
-  type RetryBudget,
-  validateBaseUrl
-} from "./HeroHealthConfig.js"
+export * as HeroHealthConfig from "./HeroHealthConfig.js"
 
 /**
  * The client's typed failures.
  *
  * @since 0.1.0
  */
-export * from "./HeroHealthError.js"
+export * as HeroHealthError from "./HeroHealthError.js"
 
 /**
  * Operations and their policies.
  *
  * @since 0.1.0
  */
-export * from "./Operation.js"
+export * as Operation from "./Operation.js"
 
 /**
  * The rate limiter's store.

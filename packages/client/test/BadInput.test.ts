@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
-import type { HeroHealthClientService } from "@hero-effect/client"
-import { validateNhsNumber } from "@hero-effect/schema"
+import type { Service as HeroHealthClientService } from "@hero-effect/client/HeroHealthClient"
+import { validateNhsNumber } from "@hero-effect/schema/NhsNumber"
 import { Cause, Effect, Exit, FastCheck as fc } from "effect"
 import { clientWith } from "./support/scripted.js"
 

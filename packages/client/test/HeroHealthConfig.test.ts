@@ -1,8 +1,9 @@
 import { HttpClient, HttpClientResponse } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
-import { defaultRetryBudget, HeroHealthClient, HeroHealthConfig } from "@hero-effect/client"
+import { HeroHealthClient } from "@hero-effect/client/HeroHealthClient"
+import { defaultRetryBudget, HeroHealthConfig } from "@hero-effect/client/HeroHealthConfig"
 import type { ConfigOptions } from "@hero-effect/client/HeroHealthConfig"
-import { PatientId } from "@hero-effect/schema"
+import { PatientId } from "@hero-effect/schema/Ids"
 import { Config, ConfigError, ConfigProvider, Effect, Either, Layer, Redacted } from "effect"
 import { wirePatientV1 } from "./support/scripted.js"
 

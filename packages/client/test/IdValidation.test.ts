@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import type { HeroHealthClientService } from "@hero-effect/client"
+import type { Service as HeroHealthClientService } from "@hero-effect/client/HeroHealthClient"
 import { Cause, Effect, Exit, FastCheck as fc } from "effect"
 import { clientWith } from "./support/scripted.js"
 

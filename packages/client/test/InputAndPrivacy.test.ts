@@ -1,15 +1,13 @@
 import { HttpClient, HttpClientResponse } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
-import { HeroHealthClient, HeroHealthConfig } from "@hero-effect/client"
-import { operationIds } from "@hero-effect/client"
+import { HeroHealthClient } from "@hero-effect/client/HeroHealthClient"
+import { HeroHealthConfig } from "@hero-effect/client/HeroHealthConfig"
+import { operationIds } from "@hero-effect/client/Operation"
 import { TelemetryCapture } from "@hero-effect/sandbox"
-import {
-  CanonicalDateOfBirth,
-  CanonicalNhsNumber,
-  makeMergeToken,
-  PatientId,
-  ReceivedPatientId
-} from "@hero-effect/schema"
+import { CanonicalDateOfBirth } from "@hero-effect/schema/DateOfBirth"
+import { PatientId, ReceivedPatientId } from "@hero-effect/schema/Ids"
+import { makeMergeToken } from "@hero-effect/schema/MergeToken"
+import { CanonicalNhsNumber } from "@hero-effect/schema/NhsNumber"
 import { ConfigProvider, Effect, Either, Fiber, Layer, LogLevel, Redacted, Schema, TestClock } from "effect"
 import { cases } from "./support/cases.js"
 import { apiKey, clientWith, type Reply, wirePatientV1 } from "./support/scripted.js"

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { operationIds } from "@hero-effect/client"
+import { operationIds } from "@hero-effect/client/Operation"
 import { Chunk, Effect, Exit, Stream } from "effect"
 import { cases } from "./support/cases.js"
 import { apiKey, clientWith, practiceGroupId, type Reply, wirePatientV2 } from "./support/scripted.js"

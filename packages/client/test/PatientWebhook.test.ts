@@ -4,7 +4,7 @@
 import { HttpServerRequest } from "@effect/platform"
 import type { HttpServerResponse } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
-import { PatientId } from "@hero-effect/schema"
+import { PatientId } from "@hero-effect/schema/Ids"
 import { Effect, Either, Logger, LogLevel, Redacted, Schema, TestClock } from "effect"
 import * as PatientWebhook from "../src/PatientWebhook.js"
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { PatientId } from "@hero-effect/schema"
+import { PatientId } from "@hero-effect/schema/Ids"
 import { Effect } from "effect"
 import { loopback, transportNames, withClientOn } from "./support/loopback.js"
 import { wirePatientV1 } from "./support/scripted.js"

@@ -1,6 +1,8 @@
 import { HttpClient } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
-import { HeroHealthClient, HeroHealthConfig, RateLimitStore } from "@hero-effect/client"
+import { HeroHealthClient } from "@hero-effect/client/HeroHealthClient"
+import { HeroHealthConfig } from "@hero-effect/client/HeroHealthConfig"
+import * as RateLimitStore from "@hero-effect/client/RateLimitStore"
 import * as RedisRateLimitStore from "@hero-effect/client/RedisRateLimitStore"
 import { Sandbox, type SandboxConfig, SandboxHttpClient } from "@hero-effect/sandbox"
 import {

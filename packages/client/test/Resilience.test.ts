@@ -1,6 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
-import { RateLimitStore } from "@hero-effect/client"
-import { makeMergeToken, PatientId } from "@hero-effect/schema"
+import * as RateLimitStore from "@hero-effect/client/RateLimitStore"
+import { PatientId } from "@hero-effect/schema/Ids"
+import { makeMergeToken } from "@hero-effect/schema/MergeToken"
 import { Effect, Fiber, Random, TestClock } from "effect"
 import { clientWith, wirePatientV1 } from "./support/scripted.js"
 

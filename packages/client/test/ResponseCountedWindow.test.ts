@@ -1,7 +1,9 @@
 import { HttpClient, HttpClientError, HttpClientResponse } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
-import { HeroHealthClient, HeroHealthConfig, type HeroHealthConfigOptions, RateLimitStore } from "@hero-effect/client"
-import { PatientId } from "@hero-effect/schema"
+import { HeroHealthClient } from "@hero-effect/client/HeroHealthClient"
+import { HeroHealthConfig, type Options as HeroHealthConfigOptions } from "@hero-effect/client/HeroHealthConfig"
+import * as RateLimitStore from "@hero-effect/client/RateLimitStore"
+import { PatientId } from "@hero-effect/schema/Ids"
 import { Clock, Effect, Fiber, Layer, Random, Redacted, TestClock } from "effect"
 import { apiKey, practiceGroupId, scripted, wirePatientV1 } from "./support/scripted.js"
 

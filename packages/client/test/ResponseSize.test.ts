@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
-import { defaultMaxResponseBytes } from "@hero-effect/client"
-import { PatientId } from "@hero-effect/schema"
+import { defaultMaxResponseBytes } from "@hero-effect/client/HeroHealthConfig"
+import { PatientId } from "@hero-effect/schema/Ids"
 import { Effect } from "effect"
 import type * as http from "node:http"
 import { loopback, transportNames, withClientOn } from "./support/loopback.js"

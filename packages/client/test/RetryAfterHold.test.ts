@@ -1,6 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
-import { isCertainlyUnsent, isOutcomeUnknown } from "@hero-effect/client"
-import { makeMergeToken, PatientId } from "@hero-effect/schema"
+import { isCertainlyUnsent, isOutcomeUnknown } from "@hero-effect/client/HeroHealthError"
+import { PatientId } from "@hero-effect/schema/Ids"
+import { makeMergeToken } from "@hero-effect/schema/MergeToken"
 import { Effect, Fiber, TestClock } from "effect"
 import { clientWith, wirePatientV1 } from "./support/scripted.js"
 

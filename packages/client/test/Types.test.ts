@@ -1,12 +1,12 @@
 import { describe, expectTypeOf, it } from "@effect/vitest"
+import type { Service as HeroHealthClientService } from "@hero-effect/client/HeroHealthClient"
 import type {
   CommonError,
   Conflict,
-  HeroHealthClientService,
   PatientError,
   PatientNotFound,
   PatientWriteError
-} from "@hero-effect/client"
+} from "@hero-effect/client/HeroHealthError"
 import type { Effect } from "effect"
 
 type ErrorOf<F> = F extends (...args: Array<any>) => Effect.Effect<any, infer E, any> ? E : never

@@ -6,9 +6,11 @@
  * @since 0.1.0
  */
 import * as HttpClient from "@effect/platform/HttpClient"
-import type { HeroHealthConfigOptions } from "@hero-effect/client"
-import { HeroHealthClient, HeroHealthConfig } from "@hero-effect/client"
-import type { PatientV2, PracticeGroupId } from "@hero-effect/schema"
+import { HeroHealthClient } from "@hero-effect/client/HeroHealthClient"
+import type { Options as HeroHealthConfigOptions } from "@hero-effect/client/HeroHealthConfig"
+import { HeroHealthConfig } from "@hero-effect/client/HeroHealthConfig"
+import type { PracticeGroupId } from "@hero-effect/schema/Ids"
+import type { PatientV2 } from "@hero-effect/schema/Patient"
 import type * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"

@@ -5,20 +5,15 @@
  *
  * @since 0.1.0
  */
-import {
-  Attachment,
-  BillingInfo,
-  DateOfBirth,
-  EhrPartnerId,
-  NhsNumber,
-  PatientId,
-  PatientV1,
-  PatientV2,
-  PaymentMethodsResponse,
-  PracticeGroupId,
-  SexInput,
-  TitleInput
-} from "@hero-effect/schema"
+import { Attachment } from "@hero-effect/schema/Attachment"
+import { BillingInfo } from "@hero-effect/schema/Billing"
+import { DateOfBirth } from "@hero-effect/schema/DateOfBirth"
+import { EhrPartnerId, PatientId, PracticeGroupId } from "@hero-effect/schema/Ids"
+import { NhsNumber } from "@hero-effect/schema/NhsNumber"
+import { PatientV1, PatientV2 } from "@hero-effect/schema/Patient"
+import { PaymentMethodsResponse } from "@hero-effect/schema/PaymentMethod"
+import { SexInput } from "@hero-effect/schema/Sex"
+import { TitleInput } from "@hero-effect/schema/Title"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as ParseResult from "effect/ParseResult"

@@ -6,7 +6,7 @@
  *
  * @since 0.1.0
  */
-import { testRangeNhsNumber, validateNhsNumber } from "@hero-effect/schema"
+import { testRangeNhsNumber, validateNhsNumber } from "@hero-effect/schema/NhsNumber"
 import * as Names from "./internal/names.js"
 import * as Prng from "./internal/prng.js"
 import type { SeedFileEncoded } from "./SeedFile.js"

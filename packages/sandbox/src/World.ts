@@ -5,19 +5,15 @@
  *
  * @since 0.1.0
  */
-import type {
-  Attachment,
-  BillingInfo,
-  DateOfBirth,
-  EhrPartnerId,
-  NhsNumber,
-  PatientId,
-  PatientV1,
-  PatientV2,
-  PaymentMethodsResponse,
-  SexInput,
-  TitleInput
-} from "@hero-effect/schema"
+import type { Attachment } from "@hero-effect/schema/Attachment"
+import type { BillingInfo } from "@hero-effect/schema/Billing"
+import type { DateOfBirth } from "@hero-effect/schema/DateOfBirth"
+import type { EhrPartnerId, PatientId } from "@hero-effect/schema/Ids"
+import type { NhsNumber } from "@hero-effect/schema/NhsNumber"
+import type { PatientV1, PatientV2 } from "@hero-effect/schema/Patient"
+import type { PaymentMethodsResponse } from "@hero-effect/schema/PaymentMethod"
+import type { SexInput } from "@hero-effect/schema/Sex"
+import type { TitleInput } from "@hero-effect/schema/Title"
 import type { OperationId } from "./Faults.js"
 import type { ApiKey } from "./SandboxConfig.js"
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { HeroHealthConfig } from "@hero-effect/client"
+import { HeroHealthConfig } from "@hero-effect/client/HeroHealthConfig"
 import { Sandbox, SeedFile, World } from "@hero-effect/sandbox"
 import { Cause, Effect, Exit, Redacted, TestClock } from "effect"
 import { example, headers, json } from "./support/helpers.js"

@@ -1,7 +1,7 @@
 import { HttpClient, HttpClientRequest, HttpClientResponse } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
 import { Faults, Sandbox, SandboxHttpClient } from "@hero-effect/sandbox"
-import { PatientV1 } from "@hero-effect/schema"
+import { PatientV1 } from "@hero-effect/schema/Patient"
 import { Effect, Either, Fiber, Layer, TestClock } from "effect"
 import { example, exampleWorld, headers } from "./support/helpers.js"
 

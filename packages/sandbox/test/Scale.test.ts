@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { SeedGenerator } from "@hero-effect/sandbox"
 import type { WorldState } from "@hero-effect/sandbox/World"
-import { RegisterPatientRequest } from "@hero-effect/schema"
+import { RegisterPatientRequest } from "@hero-effect/schema/Registration"
 import { Schema } from "effect"
 import { PersistentMap } from "../src/internal/persistentMap.js"
 import * as W from "../src/internal/world.js"

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Sandbox, SeedFile, SeedGenerator } from "@hero-effect/sandbox"
-import { isNhsNumber } from "@hero-effect/schema"
+import { isNhsNumber } from "@hero-effect/schema/NhsNumber"
 import { Effect, Either } from "effect"
 import { exampleJson, examplePath, json } from "./support/helpers.js"
 

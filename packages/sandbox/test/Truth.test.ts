@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import type { Sandbox as S } from "@hero-effect/sandbox"
 import { Sandbox, SeedFile, Truth } from "@hero-effect/sandbox"
-import { testRangeNhsNumber } from "@hero-effect/schema"
+import { testRangeNhsNumber } from "@hero-effect/schema/NhsNumber"
 import { Effect } from "effect"
 import { json } from "./support/helpers.js"
 

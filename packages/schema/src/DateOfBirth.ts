@@ -91,7 +91,7 @@ export const DateOfBirth: Schema.Schema<DateOfBirth, string> = Schema.transformO
  *
  * @example
  * ```ts
- * import { ReceivedDateOfBirth } from "@hero-effect/schema"
+ * import { ReceivedDateOfBirth } from "@hero-effect/schema/DateOfBirth"
  * import { Schema } from "effect"
  *
  * Schema.decodeUnknownSync(ReceivedDateOfBirth)("0000-01-01T00:00:00Z") // null

@@ -6,7 +6,7 @@
  *
  * @example
  * ```ts
- * import { Endpoint } from "@hero-effect/schema"
+ * import * as Endpoint from "@hero-effect/schema/Endpoint"
  *
  * const merge = Endpoint.endpoints.mergePatient
  * merge.method                              // "POST"
@@ -274,7 +274,8 @@ export const renderPath = (endpoint: Endpoint, id?: string): string =>
  *
  * @example
  * ```ts
- * import { Endpoint, PatientV1 } from "@hero-effect/schema"
+ * import * as Endpoint from "@hero-effect/schema/Endpoint"
+ * import { PatientV1 } from "@hero-effect/schema/Patient"
  *
  * const decodePatient = Endpoint.responseDecoder(PatientV1)
  * const patient = decodePatient({ id: "1001", data_source: "emis", status: "unarchived" })

@@ -7,35 +7,35 @@
  *
  * @since 0.1.0
  */
-export * from "./Attachment.js"
+export * as Attachment from "./Attachment.js"
 
 /**
  * Billing details of a patient.
  *
  * @since 0.1.0
  */
-export * from "./Billing.js"
+export * as Billing from "./Billing.js"
 
 /**
  * Where a patient record came from, and where v2 reads it from.
  *
  * @since 0.1.0
  */
-export * from "./DataSource.js"
+export * as DataSource from "./DataSource.js"
 
 /**
  * Date of birth: a calendar date, not an instant.
  *
  * @since 0.1.0
  */
-export * from "./DateOfBirth.js"
+export * as DateOfBirth from "./DateOfBirth.js"
 
 /**
  * Linking a Hero patient to a record in the practice's EHR.
  *
  * @since 0.1.0
  */
-export * from "./EhrConnection.js"
+export * as EhrConnection from "./EhrConnection.js"
 
 /**
  * The endpoint table: every operation's method, path, schemas and statuses, read by the client
@@ -50,116 +50,116 @@ export * as Endpoint from "./Endpoint.js"
  *
  * @since 0.1.0
  */
-export * from "./Identifier.js"
+export * as Identifier from "./Identifier.js"
 
 /**
  * Branded identifiers.
  *
  * @since 0.1.0
  */
-export * from "./Ids.js"
+export * as Ids from "./Ids.js"
 
 /**
  * The `{ data, count }` envelope of every list response.
  *
  * @since 0.1.0
  */
-export * from "./ListEnvelope.js"
+export * as ListEnvelope from "./ListEnvelope.js"
 
 /**
  * Merging two Hero patients.
  *
  * @since 0.1.0
  */
-export * from "./Merge.js"
+export * as Merge from "./Merge.js"
 
 /**
  * The merge token.
  *
  * @since 0.1.0
  */
-export * from "./MergeToken.js"
+export * as MergeToken from "./MergeToken.js"
 
 /**
  * Name similarity (Jaro, Jaro-Winkler).
  *
  * @since 0.1.0
  */
-export * from "./NameSimilarity.js"
+export * as NameSimilarity from "./NameSimilarity.js"
 
 /**
  * NHS numbers.
  *
  * @since 0.1.0
  */
-export * from "./NhsNumber.js"
+export * as NhsNumber from "./NhsNumber.js"
 
 /**
  * The patient shapes v1, v2 (EHR candidate) and v3.
  *
  * @since 0.1.0
  */
-export * from "./Patient.js"
+export * as Patient from "./Patient.js"
 
 /**
  * The v1 patient status.
  *
  * @since 0.1.0
  */
-export * from "./PatientStatus.js"
+export * as PatientStatus from "./PatientStatus.js"
 
 /**
  * Payment methods.
  *
  * @since 0.1.0
  */
-export * from "./PaymentMethod.js"
+export * as PaymentMethod from "./PaymentMethod.js"
 
 /**
  * Registering patients.
  *
  * @since 0.1.0
  */
-export * from "./Registration.js"
+export * as Registration from "./Registration.js"
 
 /**
  * Query parameters of the look-ups and searches.
  *
  * @since 0.1.0
  */
-export * from "./Search.js"
+export * as Search from "./Search.js"
 
 /**
  * Administrative sex.
  *
  * @since 0.1.0
  */
-export * from "./Sex.js"
+export * as Sex from "./Sex.js"
 
 /**
  * Instants on the wire.
  *
  * @since 0.1.0
  */
-export * from "./Timestamp.js"
+export * as Timestamp from "./Timestamp.js"
 
 /**
  * Patient titles.
  *
  * @since 0.1.0
  */
-export * from "./Title.js"
+export * as Title from "./Title.js"
 
 /**
  * The documented 400 body.
  *
  * @since 0.1.0
  */
-export * from "./ValidationError.js"
+export * as ValidationError from "./ValidationError.js"
 
 /**
  * Webhook event names and bodies.
  *
  * @since 0.1.0
  */
-export * from "./Webhook.js"
+export * as Webhook from "./Webhook.js"

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { DateOfBirth, makeDateOfBirth } from "@hero-effect/schema"
+import { DateOfBirth, makeDateOfBirth } from "@hero-effect/schema/DateOfBirth"
 import { Arbitrary, Either, FastCheck, ParseResult, Schema } from "effect"
 
 const decode = Schema.decodeUnknownEither(DateOfBirth)

@@ -5,7 +5,8 @@
  * result, the same key order, and on a failure the same message.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Endpoint, PatientV1 } from "@hero-effect/schema"
+import * as Endpoint from "@hero-effect/schema/Endpoint"
+import { PatientV1 } from "@hero-effect/schema/Patient"
 import { Arbitrary, Either, FastCheck, ParseResult, Schema } from "effect"
 
 const same = (schema: Schema.Schema<any, any>, input: unknown) => {

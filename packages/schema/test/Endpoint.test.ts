@@ -5,7 +5,7 @@
  * describes a JSON body.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Endpoint } from "@hero-effect/schema"
+import * as Endpoint from "@hero-effect/schema/Endpoint"
 import * as AST from "effect/SchemaAST"
 import { findOperation, operationResponseSchema, operations } from "./support/openapi.js"
 

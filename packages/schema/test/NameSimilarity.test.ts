@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { jaro, jaroWinkler } from "@hero-effect/schema"
+import { jaro, jaroWinkler } from "@hero-effect/schema/NameSimilarity"
 
 describe("Jaro-Winkler", () => {
   it("matches the published values (Winkler 1990)", () => {

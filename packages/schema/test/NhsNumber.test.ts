@@ -10,7 +10,7 @@ import {
   testRangeNhsNumberArbitrary,
   validateNhsNumber,
   verifiedNhsNumber
-} from "@hero-effect/schema"
+} from "@hero-effect/schema/NhsNumber"
 import { Arbitrary, Either, FastCheck, Option, ParseResult, Schema } from "effect"
 
 const decode = Schema.decodeUnknownEither(NhsNumber)

@@ -4,45 +4,37 @@
  * examples and the docs' mock samples decode (or are rejected for a documented reason).
  */
 import { describe, expect, it } from "@effect/vitest"
+import { Attachment } from "@hero-effect/schema/Attachment"
+import { BillingInfo } from "@hero-effect/schema/Billing"
+import { DataSource } from "@hero-effect/schema/DataSource"
+import { DateOfBirth } from "@hero-effect/schema/DateOfBirth"
+import { ConnectPatientEhrRequest } from "@hero-effect/schema/EhrConnection"
+import { Identifier } from "@hero-effect/schema/Identifier"
 import {
-  Attachment,
   AttachmentList,
-  BillingInfo,
-  ConnectPatientEhrRequest,
-  DataSource,
-  DateOfBirth,
-  EhrCandidate,
   EhrCandidateList,
-  Identifier,
-  IdentityCheckRequired,
-  ListPatientsParams,
-  ListPatientsV2Params,
-  ListPatientsV3Params,
-  MergePatientRequest,
-  MergePreview,
-  PatientStatus,
-  PatientV1,
   PatientV1List,
-  PatientV2,
   PatientV2List,
-  PatientV3,
-  PatientV3List,
-  PatientWebhookEvent,
-  PaymentMethodsResponse,
-  PreviewPatientMergeRequest,
+  PatientV3List
+} from "@hero-effect/schema/ListEnvelope"
+import { MergePatientRequest, MergePreview, PreviewPatientMergeRequest } from "@hero-effect/schema/Merge"
+import { EhrCandidate, PatientV1, PatientV2, PatientV3 } from "@hero-effect/schema/Patient"
+import { PatientStatus } from "@hero-effect/schema/PatientStatus"
+import { PaymentMethodsResponse } from "@hero-effect/schema/PaymentMethod"
+import {
+  IdentityCheckRequired,
   RegisterPatientPdsByDemographics,
   RegisterPatientPdsByNhsNumber,
   RegisterPatientPdsRequest,
   RegisterPatientPdsResult,
   RegisterPatientRequest,
-  RegisterPatientResult,
-  Sex,
-  SexInput,
-  Title,
-  TitleInput,
-  ValidationErrorBody,
-  ValidationIssue
-} from "@hero-effect/schema"
+  RegisterPatientResult
+} from "@hero-effect/schema/Registration"
+import { ListPatientsParams, ListPatientsV2Params, ListPatientsV3Params } from "@hero-effect/schema/Search"
+import { Sex, SexInput } from "@hero-effect/schema/Sex"
+import { Title, TitleInput } from "@hero-effect/schema/Title"
+import { ValidationErrorBody, ValidationIssue } from "@hero-effect/schema/ValidationError"
+import { PatientWebhookEvent } from "@hero-effect/schema/Webhook"
 import { Effect, Either, ParseResult, Redacted, Schema } from "effect"
 import {
   componentSchema,

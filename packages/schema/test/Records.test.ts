@@ -1,22 +1,18 @@
 import { describe, expect, it } from "@effect/vitest"
+import { BillingInfo } from "@hero-effect/schema/Billing"
+import { ConnectPatientEhrRequest } from "@hero-effect/schema/EhrConnection"
+import { EhrCandidateList, PatientV3List } from "@hero-effect/schema/ListEnvelope"
+import { MergePatientRequest, MergePreview } from "@hero-effect/schema/Merge"
+import { makeMergeToken, mergeTokenValue } from "@hero-effect/schema/MergeToken"
+import { PatientV1, PatientV2 } from "@hero-effect/schema/Patient"
+import { paymentMethodsOf } from "@hero-effect/schema/PaymentMethod"
 import {
-  BillingInfo,
-  ConnectPatientEhrRequest,
-  EhrCandidateList,
-  ListPatientsV3Params,
-  makeMergeToken,
-  MergePatientRequest,
-  MergePreview,
-  mergeTokenValue,
-  PatientV1,
-  PatientV2,
-  PatientV3List,
-  paymentMethodsOf,
   RegisterPatientPdsRequest,
   RegisterPatientPdsResult,
-  RegisterPatientRequest,
-  ValidationErrorBody
-} from "@hero-effect/schema"
+  RegisterPatientRequest
+} from "@hero-effect/schema/Registration"
+import { ListPatientsV3Params } from "@hero-effect/schema/Search"
+import { ValidationErrorBody } from "@hero-effect/schema/ValidationError"
 import { DateTime, Either, ParseResult, Redacted, Schema } from "effect"
 
 const format = (e: ParseResult.ParseError) => ParseResult.TreeFormatter.formatErrorSync(e)

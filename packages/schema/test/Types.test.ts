@@ -1,20 +1,13 @@
 import { describe, expectTypeOf, it } from "@effect/vitest"
-import type {
-  ConnectPatientEhrRequest,
-  MergePatientRequest,
-  MergeToken,
-  NhsNumber,
-  RegisterPatientPdsRequest,
-  VerifiedNhsNumber
-} from "@hero-effect/schema"
-import {
-  CanonicalDateOfBirth,
-  CanonicalNhsNumber,
-  formatNhsNumber,
-  makeMergeToken,
-  mergeTokenValue,
-  PatientId
-} from "@hero-effect/schema"
+import { CanonicalDateOfBirth } from "@hero-effect/schema/DateOfBirth"
+import type { ConnectPatientEhrRequest } from "@hero-effect/schema/EhrConnection"
+import { PatientId } from "@hero-effect/schema/Ids"
+import type { MergePatientRequest } from "@hero-effect/schema/Merge"
+import type { MergeToken } from "@hero-effect/schema/MergeToken"
+import { makeMergeToken, mergeTokenValue } from "@hero-effect/schema/MergeToken"
+import type { NhsNumber, VerifiedNhsNumber } from "@hero-effect/schema/NhsNumber"
+import { CanonicalNhsNumber, formatNhsNumber } from "@hero-effect/schema/NhsNumber"
+import type { RegisterPatientPdsRequest } from "@hero-effect/schema/Registration"
 
 // These are checked by `tsc -b` (part of `pnpm test`): each @ts-expect-error must be an error, or
 // the type-check fails. The runtime bodies only keep vitest from reporting empty tests.

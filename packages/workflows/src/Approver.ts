@@ -5,7 +5,8 @@
  *
  * @since 0.1.0
  */
-import type { EhrPartnerId, PatientId, PatientV1, PatientV2 } from "@hero-effect/schema"
+import type { EhrPartnerId, PatientId } from "@hero-effect/schema/Ids"
+import type { PatientV1, PatientV2 } from "@hero-effect/schema/Patient"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"

@@ -20,10 +20,10 @@
  *
  * @since 0.2.0
  */
+import type { HeroHealthClient } from "@hero-effect/client/HeroHealthClient"
 import {
   Conflict,
   Forbidden,
-  type HeroHealthClient,
   type HeroHealthError,
   InvalidInput,
   InvalidRequest,
@@ -34,9 +34,9 @@ import {
   Timeout,
   Unauthorised,
   UnexpectedResponse
-} from "@hero-effect/client"
-import type { EhrPartnerId, PatientId } from "@hero-effect/schema"
-import { PatientV1 } from "@hero-effect/schema"
+} from "@hero-effect/client/HeroHealthError"
+import type { EhrPartnerId, PatientId } from "@hero-effect/schema/Ids"
+import { PatientV1 } from "@hero-effect/schema/Patient"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import type * as Either from "effect/Either"

@@ -11,7 +11,9 @@
  *
  * @since 0.1.0
  */
-import type { EhrPartnerId, MergePreview, PatientId, PatientV1, PatientV2 } from "@hero-effect/schema"
+import type { EhrPartnerId, PatientId } from "@hero-effect/schema/Ids"
+import type { MergePreview } from "@hero-effect/schema/Merge"
+import type { PatientV1, PatientV2 } from "@hero-effect/schema/Patient"
 import { dual } from "effect/Function"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"

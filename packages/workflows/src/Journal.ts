@@ -10,7 +10,7 @@
  *
  * @since 0.1.0
  */
-import { type PatientId, ReceivedPatientId } from "@hero-effect/schema"
+import { type PatientId, ReceivedPatientId } from "@hero-effect/schema/Ids"
 import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"

@@ -17,7 +17,7 @@
  *
  * @since 0.1.0
  */
-import type { EhrPartnerId, PatientId } from "@hero-effect/schema"
+import type { EhrPartnerId, PatientId } from "@hero-effect/schema/Ids"
 import * as Schema from "effect/Schema"
 import * as Scoring from "./Scoring.js"
 

@@ -5,7 +5,9 @@
  *
  * @since 0.1.0
  */
-import { type Identifier, type MergePreview, PatientV1 } from "@hero-effect/schema"
+import type { Identifier } from "@hero-effect/schema/Identifier"
+import type { MergePreview } from "@hero-effect/schema/Merge"
+import { PatientV1 } from "@hero-effect/schema/Patient"
 import * as Schema from "effect/Schema"
 import { deepEqual, isAbsent } from "./internal/equal.js"
 

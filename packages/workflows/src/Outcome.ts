@@ -4,10 +4,10 @@
  *
  * @since 0.1.0
  */
-import type { HeroHealthError } from "@hero-effect/client"
-import { isOutcomeUnknown } from "@hero-effect/client"
-import type { PatientId } from "@hero-effect/schema"
-import { EhrPartnerId, ReceivedPatientId } from "@hero-effect/schema"
+import type { HeroHealthError } from "@hero-effect/client/HeroHealthError"
+import { isOutcomeUnknown } from "@hero-effect/client/HeroHealthError"
+import type { PatientId } from "@hero-effect/schema/Ids"
+import { EhrPartnerId, ReceivedPatientId } from "@hero-effect/schema/Ids"
 import type * as Either from "effect/Either"
 import type * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"

@@ -20,10 +20,13 @@
  *
  * @since 0.1.0
  */
-import type { HeroHealthError } from "@hero-effect/client"
-import { HeroHealthClient } from "@hero-effect/client"
-import type { PatientV2 } from "@hero-effect/schema"
-import { EhrCandidateList, EhrPartnerId, makeMergeToken, PatientId, PatientV1, PatientV3 } from "@hero-effect/schema"
+import { HeroHealthClient } from "@hero-effect/client/HeroHealthClient"
+import type { HeroHealthError } from "@hero-effect/client/HeroHealthError"
+import { EhrPartnerId, PatientId } from "@hero-effect/schema/Ids"
+import { EhrCandidateList } from "@hero-effect/schema/ListEnvelope"
+import { makeMergeToken } from "@hero-effect/schema/MergeToken"
+import type { PatientV2 } from "@hero-effect/schema/Patient"
+import { PatientV1, PatientV3 } from "@hero-effect/schema/Patient"
 import * as Chunk from "effect/Chunk"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"

@@ -7,7 +7,7 @@
  *
  * @since 0.1.0
  */
-import type { Sex } from "@hero-effect/schema"
+import type { Sex } from "@hero-effect/schema/Sex"
 import * as N from "./internal/normalise.js"
 
 /**

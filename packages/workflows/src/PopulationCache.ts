@@ -14,7 +14,7 @@
  *
  * @since 0.2.0
  */
-import type { PatientV2 } from "@hero-effect/schema"
+import type { PatientV2 } from "@hero-effect/schema/Patient"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -59,7 +59,7 @@ export class PopulationCache extends Context.Tag("@hero-effect/workflows/Populat
  *
  * @example
  * ```ts
- * import type { PatientId } from "@hero-effect/schema"
+ * import type { PatientId } from "@hero-effect/schema/Ids"
  * import { Batch, PopulationCache } from "@hero-effect/workflows"
  * import { Effect, type Stream } from "effect"
  *

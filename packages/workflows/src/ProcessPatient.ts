@@ -29,8 +29,8 @@
  */
 import * as Workflow from "@effect/workflow/Workflow"
 import type { WorkflowEngine, WorkflowInstance } from "@effect/workflow/WorkflowEngine"
-import { HeroHealthClient } from "@hero-effect/client"
-import { type PatientId, ReceivedPatientId } from "@hero-effect/schema"
+import { HeroHealthClient } from "@hero-effect/client/HeroHealthClient"
+import { type PatientId, ReceivedPatientId } from "@hero-effect/schema/Ids"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"

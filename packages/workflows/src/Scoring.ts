@@ -8,8 +8,11 @@
  *
  * @since 0.1.0
  */
-import type { DateOfBirth, PatientV1, PatientV2, ReceivedNhsNumber, Sex } from "@hero-effect/schema"
+import type { DateOfBirth } from "@hero-effect/schema/DateOfBirth"
 import { jaroWinkler } from "@hero-effect/schema/NameSimilarity"
+import type { ReceivedNhsNumber } from "@hero-effect/schema/NhsNumber"
+import type { PatientV1, PatientV2 } from "@hero-effect/schema/Patient"
+import type { Sex } from "@hero-effect/schema/Sex"
 import * as Schema from "effect/Schema"
 import * as Frequencies from "./Frequencies.js"
 import { isAdjacentTransposition, osaDistance } from "./internal/editDistance.js"

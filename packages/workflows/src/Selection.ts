@@ -4,7 +4,8 @@
  *
  * @since 0.1.0
  */
-import type { EhrPartnerId, PatientV1, PatientV2 } from "@hero-effect/schema"
+import type { EhrPartnerId } from "@hero-effect/schema/Ids"
+import type { PatientV1, PatientV2 } from "@hero-effect/schema/Patient"
 import * as Schema from "effect/Schema"
 import * as Guard from "./Guard.js"
 import * as Lookalike from "./Lookalike.js"

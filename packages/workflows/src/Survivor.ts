@@ -13,7 +13,9 @@
  *
  * @since 0.1.0
  */
-import type { EhrPartnerId, PatientId, PatientV1, PatientV2, ReceivedNhsNumber } from "@hero-effect/schema"
+import type { EhrPartnerId, PatientId } from "@hero-effect/schema/Ids"
+import type { ReceivedNhsNumber } from "@hero-effect/schema/NhsNumber"
+import type { PatientV1, PatientV2 } from "@hero-effect/schema/Patient"
 
 /**
  * What the rules read of a record. Built the same way from a v1 patient and from a v2/v3 search
@@ -145,7 +147,7 @@ export interface Choice {
  * @example
  * ```ts
  * import { Survivor } from "@hero-effect/workflows"
- * import { PatientId } from "@hero-effect/schema"
+ * import { PatientId } from "@hero-effect/schema/Ids"
  *
  * const choice = Survivor.choose([
  *   { id: PatientId.make("100002"), filled: 9 },

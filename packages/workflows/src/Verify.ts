@@ -10,7 +10,8 @@
  *
  * @since 0.1.0
  */
-import type { EhrPartnerId, PatientV1 } from "@hero-effect/schema"
+import type { EhrPartnerId } from "@hero-effect/schema/Ids"
+import type { PatientV1 } from "@hero-effect/schema/Patient"
 import * as Schema from "effect/Schema"
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { PatientId } from "@hero-effect/schema"
+import { PatientId } from "@hero-effect/schema/Ids"
 import { Approver, Guard, MergeDiff } from "@hero-effect/workflows"
 import { Effect, Schema } from "effect"
 import { nhsB, preview } from "./support/patients.js"

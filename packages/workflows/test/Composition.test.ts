@@ -1,8 +1,8 @@
 // A sketch of how the building blocks compose into the merge half of the pipeline (the real
 // wiring, with the client, comes later). The "server" here is a function returning a preview.
 import { describe, expect, it } from "@effect/vitest"
-import type { MergePreview } from "@hero-effect/schema"
-import { PatientId } from "@hero-effect/schema"
+import { PatientId } from "@hero-effect/schema/Ids"
+import type { MergePreview } from "@hero-effect/schema/Merge"
 import { Approver, Guard, Journal, Outcome, PatientLease, Step } from "@hero-effect/workflows"
 import { Effect, Layer } from "effect"
 import { nhsB, preview } from "./support/patients.js"

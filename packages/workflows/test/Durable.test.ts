@@ -3,7 +3,7 @@
 // reaches the API any other way), and the journal's seam writes the entries the pipeline always
 // wrote.
 import { describe, expect, it } from "@effect/vitest"
-import { Conflict } from "@hero-effect/client"
+import { Conflict } from "@hero-effect/client/HeroHealthError"
 import { Sandbox } from "@hero-effect/sandbox"
 import { Approver, Durable, Journal, PatientLease, Pipeline } from "@hero-effect/workflows"
 import { Effect, Layer } from "effect"

@@ -4,7 +4,7 @@
 // runner polls and takes locks on timers; nothing here depends on how fast it is.
 import { describe, expect, it } from "@effect/vitest"
 import { Sandbox } from "@hero-effect/sandbox"
-import type { PatientId } from "@hero-effect/schema"
+import type { PatientId } from "@hero-effect/schema/Ids"
 import { DurableEngine, ProcessPatient, RunLedger } from "@hero-effect/workflows"
 import { Clock, Effect } from "effect"
 import * as fs from "node:fs"

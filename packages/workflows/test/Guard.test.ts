@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
-import type { PatientV1Encoded } from "@hero-effect/schema"
-import { PatientId } from "@hero-effect/schema"
+import { PatientId } from "@hero-effect/schema/Ids"
+import type { PatientV1Encoded } from "@hero-effect/schema/Patient"
 import { Guard } from "@hero-effect/workflows"
 import { Option, pipe } from "effect"
 import { baseWire, invalidNhs, nhsB, patientValues, preview } from "./support/patients.js"

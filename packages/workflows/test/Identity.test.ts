@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { PatientId } from "@hero-effect/schema"
+import { PatientId } from "@hero-effect/schema/Ids"
 import { Frequencies, Guard, Lookalike, Placeholder, Scoring, Selection, Survivor } from "@hero-effect/workflows"
 import { Option } from "effect"
 import { baseWire, candidate, hero, nhsB } from "./support/patients.js"

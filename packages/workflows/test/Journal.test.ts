@@ -1,5 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
-import { EhrPartnerId, makeMergeToken, PatientId } from "@hero-effect/schema"
+import { EhrPartnerId, PatientId } from "@hero-effect/schema/Ids"
+import { makeMergeToken } from "@hero-effect/schema/MergeToken"
 import { Approver, Guard, Journal, MergeDiff, Outcome } from "@hero-effect/workflows"
 import type { Layer } from "effect"
 import { Effect, TestClock } from "effect"

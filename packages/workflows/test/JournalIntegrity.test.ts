@@ -1,7 +1,7 @@
 // The journal file's integrity (D8), its binding to a target, its lock against a second writer
 // (D9), and failing at open when it cannot be written (D12).
 import { describe, expect, it } from "@effect/vitest"
-import { PatientId } from "@hero-effect/schema"
+import { PatientId } from "@hero-effect/schema/Ids"
 import { Journal, Outcome } from "@hero-effect/workflows"
 import { Effect, Exit, Scope } from "effect"
 import { type ChildProcess, spawn } from "node:child_process"

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
-import { NetworkError, RateLimited, Timeout } from "@hero-effect/client"
-import { EhrPartnerId, PatientId } from "@hero-effect/schema"
+import { NetworkError, RateLimited, Timeout } from "@hero-effect/client/HeroHealthError"
+import { EhrPartnerId, PatientId } from "@hero-effect/schema/Ids"
 import { Outcome, Step } from "@hero-effect/workflows"
 import { Either } from "effect"
 

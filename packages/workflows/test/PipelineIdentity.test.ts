@@ -1,6 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Sandbox, SeedFile } from "@hero-effect/sandbox"
-import { PatientId, testRangeNhsNumber } from "@hero-effect/schema"
+import { PatientId } from "@hero-effect/schema/Ids"
+import { testRangeNhsNumber } from "@hero-effect/schema/NhsNumber"
 import { Approver, Batch, Journal, PatientLease, Pipeline } from "@hero-effect/workflows"
 import { Effect, Layer } from "effect"
 

@@ -4,7 +4,7 @@
 // applied (the engine's at-least-once) verifies instead of writing twice; a merge whose token aged
 // or was refused as expired previews again.
 import { describe, expect, it } from "@effect/vitest"
-import { HeroHealthClient } from "@hero-effect/client"
+import { HeroHealthClient } from "@hero-effect/client/HeroHealthClient"
 import { Sandbox } from "@hero-effect/sandbox"
 import { Approver, DurableEngine } from "@hero-effect/workflows"
 import type { Duration } from "effect"

@@ -4,9 +4,9 @@
 // the rules still wins).
 import { SqliteClient } from "@effect/sql-sqlite-node"
 import { describe, expect, it } from "@effect/vitest"
-import { HeroHealthClient } from "@hero-effect/client"
+import { HeroHealthClient } from "@hero-effect/client/HeroHealthClient"
 import { Sandbox } from "@hero-effect/sandbox"
-import type { PatientV1 } from "@hero-effect/schema"
+import type { PatientV1 } from "@hero-effect/schema/Patient"
 import { Approver, ReviewQueue } from "@hero-effect/workflows"
 import { Clock, Effect, Layer, Option, TestClock } from "effect"
 import { idsOf } from "./support/durable.js"

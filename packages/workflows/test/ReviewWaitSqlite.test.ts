@@ -7,7 +7,7 @@
 import * as SqliteClient from "@effect/sql-sqlite-node/SqliteClient"
 import { describe, expect, it } from "@effect/vitest"
 import { Sandbox } from "@hero-effect/sandbox"
-import type { PatientId } from "@hero-effect/schema"
+import type { PatientId } from "@hero-effect/schema/Ids"
 import { Approver, type Batch, DurableEngine, PatientLease, ProcessPatient, ReviewQueue } from "@hero-effect/workflows"
 import { Deferred, Effect, Exit, Fiber, Layer, Queue, Scope, Stream } from "effect"
 import * as fs from "node:fs"

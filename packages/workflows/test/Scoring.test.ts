@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
-import type { PatientV1Encoded } from "@hero-effect/schema"
-import { testRangeNhsNumber } from "@hero-effect/schema"
+import { testRangeNhsNumber } from "@hero-effect/schema/NhsNumber"
+import type { PatientV1Encoded } from "@hero-effect/schema/Patient"
 import { Scoring } from "@hero-effect/workflows"
 import { FastCheck } from "effect"
 import { baseWire, candidate, hero, invalidNhs, nhsB, patientValues } from "./support/patients.js"

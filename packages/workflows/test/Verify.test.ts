@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { EhrPartnerId } from "@hero-effect/schema"
+import { EhrPartnerId } from "@hero-effect/schema/Ids"
 import { Verify } from "@hero-effect/workflows"
 import { hero } from "./support/patients.js"
 

@@ -1,8 +1,9 @@
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import * as HttpClient from "@effect/platform/HttpClient"
-import type { ListPatientsV3Params, PatientV3 } from "@hero-effect/schema"
-import type * as S from "@hero-effect/schema"
 import * as Endpoint from "@hero-effect/schema/Endpoint"
+import type { PatientId } from "@hero-effect/schema/Ids"
+import type { PatientV3 } from "@hero-effect/schema/Patient"
+import type { ListPatientsV3Params } from "@hero-effect/schema/Search"
 import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
@@ -116,7 +117,7 @@ export const makeWithTransport = (transport: Transport.Service) =>
         const notFound = endpoint.notFound ? {} : undefined
         return (input?: unknown) => send(endpoint.path, input, notFound)
       }
-      return (patientId: S.PatientId, input?: unknown) =>
+      return (patientId: PatientId, input?: unknown) =>
         Effect.flatMap(
           pathId(operation, patientId),
           (id) => send(Endpoint.renderPath(endpoint, id), input, endpoint.notFound ? { patientId } : undefined)

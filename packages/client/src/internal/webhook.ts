@@ -2,7 +2,7 @@
 import * as Headers from "@effect/platform/Headers"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
-import { PatientWebhookEvent } from "@hero-effect/schema"
+import { PatientWebhookEvent } from "@hero-effect/schema/Webhook"
 import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"

@@ -1,6 +1,10 @@
 import { expect } from "@effect/vitest"
-import type { HeroHealthClientService, OperationId } from "@hero-effect/client"
-import { CanonicalDateOfBirth, CanonicalNhsNumber, makeMergeToken, PatientId } from "@hero-effect/schema"
+import type { Service as HeroHealthClientService } from "@hero-effect/client/HeroHealthClient"
+import type { OperationId } from "@hero-effect/client/Operation"
+import { CanonicalDateOfBirth } from "@hero-effect/schema/DateOfBirth"
+import { PatientId } from "@hero-effect/schema/Ids"
+import { makeMergeToken } from "@hero-effect/schema/MergeToken"
+import { CanonicalNhsNumber } from "@hero-effect/schema/NhsNumber"
 import type { Effect } from "effect"
 import { type Reply, wirePatientV1, wirePatientV2 } from "./scripted.js"
 

@@ -1,6 +1,7 @@
 import { HttpClient, HttpClientError, HttpClientResponse } from "@effect/platform"
-import { HeroHealthClient, HeroHealthConfig, type HeroHealthConfigOptions } from "@hero-effect/client"
-import { PracticeGroupId } from "@hero-effect/schema"
+import { HeroHealthClient } from "@hero-effect/client/HeroHealthClient"
+import { HeroHealthConfig, type Options as HeroHealthConfigOptions } from "@hero-effect/client/HeroHealthConfig"
+import { PracticeGroupId } from "@hero-effect/schema/Ids"
 import { Effect, Layer, Redacted, Ref } from "effect"
 
 /** What the scripted server does with one request. */

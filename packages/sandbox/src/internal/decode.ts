@@ -6,7 +6,7 @@
  *
  * @internal
  */
-import type { ValidationIssue } from "@hero-effect/schema"
+import type { ValidationIssue } from "@hero-effect/schema/ValidationError"
 import * as Either from "effect/Either"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"

@@ -6,7 +6,7 @@
  *
  * @internal
  */
-import { ValidationErrorBody } from "@hero-effect/schema"
+import { ValidationErrorBody } from "@hero-effect/schema/ValidationError"
 import * as Schema from "effect/Schema"
 import type { ErrorCode } from "../Protocol.js"
 import { Outcome } from "../Protocol.js"

@@ -1,4 +1,4 @@
-import { PracticeGroupId } from "@hero-effect/schema"
+import { PracticeGroupId } from "@hero-effect/schema/Ids"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Ref from "effect/Ref"

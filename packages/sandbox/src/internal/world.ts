@@ -1,14 +1,10 @@
-import type {
-  DateOfBirth,
-  EhrPartnerId,
-  Identifier,
-  PatientV1,
-  PatientV2,
-  PatientV3,
-  RegisterPatientPdsRequest,
-  RegisterPatientRequest
-} from "@hero-effect/schema"
-import { EmisId, PatientId, PatientUid, VerifiedNhsNumber } from "@hero-effect/schema"
+import type { DateOfBirth } from "@hero-effect/schema/DateOfBirth"
+import type { Identifier } from "@hero-effect/schema/Identifier"
+import type { EhrPartnerId } from "@hero-effect/schema/Ids"
+import { EmisId, PatientId, PatientUid } from "@hero-effect/schema/Ids"
+import { VerifiedNhsNumber } from "@hero-effect/schema/NhsNumber"
+import type { PatientV1, PatientV2, PatientV3 } from "@hero-effect/schema/Patient"
+import type { RegisterPatientPdsRequest, RegisterPatientRequest } from "@hero-effect/schema/Registration"
 import type { OperationId } from "../Faults.js"
 import type { CandidateMatching, Relink } from "../SandboxConfig.js"
 import type { HeroRecord, PdsPerson, TokenRecord, World, WorldState, WriteLogEntry } from "../World.js"

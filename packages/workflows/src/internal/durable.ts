@@ -1,5 +1,6 @@
-import { HeroHealthClient, type HeroHealthError, isOutcomeUnknown } from "@hero-effect/client"
-import type { MergeToken } from "@hero-effect/schema"
+import { HeroHealthClient } from "@hero-effect/client/HeroHealthClient"
+import { type HeroHealthError, isOutcomeUnknown } from "@hero-effect/client/HeroHealthError"
+import type { MergeToken } from "@hero-effect/schema/MergeToken"
 import * as Effect from "effect/Effect"
 import * as Durable from "../Durable.js"
 import * as Journal from "../Journal.js"

@@ -1,6 +1,6 @@
 // Shared by the durable tests: a seeded world, the JSONL pipeline's run over it (the reference),
 // the durable pipeline's layers and run, and what the sandbox saw.
-import type { HeroHealthClient } from "@hero-effect/client"
+import type { HeroHealthClient } from "@hero-effect/client/HeroHealthClient"
 import { Sandbox } from "@hero-effect/sandbox"
 import { Approver, Batch, Journal, PatientLease, ProcessPatient } from "@hero-effect/workflows"
 import { Effect, Layer, Stream } from "effect"

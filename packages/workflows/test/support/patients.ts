@@ -1,10 +1,8 @@
-import type { MergePreview, PatientV1, PatientV1Encoded, PatientV2, PatientV2Encoded } from "@hero-effect/schema"
-import {
-  MergePreview as MergePreviewSchema,
-  PatientV1 as V1,
-  PatientV2 as V2,
-  testRangeNhsNumber
-} from "@hero-effect/schema"
+import type { MergePreview } from "@hero-effect/schema/Merge"
+import { MergePreview as MergePreviewSchema } from "@hero-effect/schema/Merge"
+import { testRangeNhsNumber } from "@hero-effect/schema/NhsNumber"
+import type { PatientV1, PatientV1Encoded, PatientV2, PatientV2Encoded } from "@hero-effect/schema/Patient"
+import { PatientV1 as V1, PatientV2 as V2 } from "@hero-effect/schema/Patient"
 import { Schema } from "effect"
 
 // Synthetic people only: NHS numbers from the never-issued 999 range.

@@ -1,9 +1,10 @@
 // Shared by the review tests: approval requests about sandbox records (merges) and a synthetic
 // link, proposals, the record values that must never leave through an item, and queues that
 // count the calls made to them or fail.
-import { HeroHealthClient } from "@hero-effect/client"
+import { HeroHealthClient } from "@hero-effect/client/HeroHealthClient"
 import { Sandbox } from "@hero-effect/sandbox"
-import type { PatientId, PatientV1 } from "@hero-effect/schema"
+import type { PatientId } from "@hero-effect/schema/Ids"
+import type { PatientV1 } from "@hero-effect/schema/Patient"
 import { Approver, Batch, Journal, MergeDiff, PatientLease, ReviewQueue, Scoring } from "@hero-effect/workflows"
 import { Effect, Layer, Stream } from "effect"
 import { sandboxLayer } from "./durable.js"

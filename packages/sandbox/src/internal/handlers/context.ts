@@ -5,7 +5,7 @@
  *
  * @internal
  */
-import type { PatientV1 } from "@hero-effect/schema"
+import type { PatientV1 } from "@hero-effect/schema/Patient"
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"

@@ -4,7 +4,8 @@
  *
  * @internal
  */
-import { ConnectPatientEhrRequest, EhrCandidateList } from "@hero-effect/schema"
+import { ConnectPatientEhrRequest } from "@hero-effect/schema/EhrConnection"
+import { EhrCandidateList } from "@hero-effect/schema/ListEnvelope"
 import * as Effect from "effect/Effect"
 import type { OperationId } from "../../Faults.js"
 import type { OpResult } from "../outcomes.js"

@@ -4,13 +4,8 @@
  *
  * @internal
  */
-import {
-  makeMergeToken,
-  MergePatientRequest,
-  MergePreview,
-  mergeTokenValue,
-  PreviewPatientMergeRequest
-} from "@hero-effect/schema"
+import { MergePatientRequest, MergePreview, PreviewPatientMergeRequest } from "@hero-effect/schema/Merge"
+import { makeMergeToken, mergeTokenValue } from "@hero-effect/schema/MergeToken"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import type { OperationId } from "../../Faults.js"

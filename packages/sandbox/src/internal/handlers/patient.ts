@@ -4,14 +4,11 @@
  *
  * @internal
  */
-import {
-  AttachmentList,
-  BillingInfo,
-  GetPatientByIdV2Params,
-  PatientV1,
-  PatientV2,
-  PaymentMethodsResponse
-} from "@hero-effect/schema"
+import { BillingInfo } from "@hero-effect/schema/Billing"
+import { AttachmentList } from "@hero-effect/schema/ListEnvelope"
+import { PatientV1, PatientV2 } from "@hero-effect/schema/Patient"
+import { PaymentMethodsResponse } from "@hero-effect/schema/PaymentMethod"
+import { GetPatientByIdV2Params } from "@hero-effect/schema/Search"
 import type { OperationId } from "../../Faults.js"
 import { encoded } from "../outcomes.js"
 import * as W from "../world.js"

@@ -9,7 +9,7 @@ import {
   RegisterPatientPdsResult,
   RegisterPatientRequest,
   RegisterPatientResult
-} from "@hero-effect/schema"
+} from "@hero-effect/schema/Registration"
 import * as Effect from "effect/Effect"
 import type { OperationId } from "../../Faults.js"
 import type { OpResult } from "../outcomes.js"

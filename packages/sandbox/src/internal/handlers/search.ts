@@ -4,15 +4,9 @@
  *
  * @internal
  */
-import {
-  ListPatientsParams,
-  ListPatientsV2Params,
-  ListPatientsV3Params,
-  PatientV1List,
-  PatientV2List,
-  PatientV3List
-} from "@hero-effect/schema"
-import type { ValidationIssue } from "@hero-effect/schema"
+import { PatientV1List, PatientV2List, PatientV3List } from "@hero-effect/schema/ListEnvelope"
+import { ListPatientsParams, ListPatientsV2Params, ListPatientsV3Params } from "@hero-effect/schema/Search"
+import type { ValidationIssue } from "@hero-effect/schema/ValidationError"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import type { OperationId } from "../../Faults.js"
