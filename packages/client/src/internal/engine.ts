@@ -99,73 +99,74 @@ export const makeEngine = (
       const request = buildRequest(spec)
       const deadlineMillis = Duration.toMillis(policy.deadline)
       const onDeadline = () => new Errors.Timeout({ operation, scope: "deadline", afterMillis: deadlineMillis })
-      // The success path is written without generators: it runs on every call.
-      return Effect.flatMap(Clock.currentTimeMillis, (started) => {
-        const deadlineAt = started + deadlineMillis
-        // Whether an attempt of this run may have reached the server is kept on `call` (set by
-        // the retries, see `Call`): a limiter wait past the deadline is the RateLimited that held
-        // it back while none may have, else the deadline's Timeout. Made here, per run, so the
-        // same Effect run twice does not carry the first run's answer into the second.
-        const call: Call = { operation, policy, onDeadline, mayHaveActed: false }
-        const onLimiterDeadline = (millis: number): Errors.Timeout | Errors.RateLimited =>
-          call.mayHaveActed
-            ? onDeadline()
-            : new Errors.RateLimited({ operation, retryAfterMillis: millis, heldBack: true })
-        let attempts = 0
-        // The last attempt's status, annotated once when the call ends.
-        let lastStatus: number | undefined
-        const onResponse = (response: RawResponse): Effect.Effect<A, E | Errors.HeroHealthError> => {
-          lastStatus = response.status
-          // A transport of your own may not count bytes: a string has at least as many UTF-8
-          // bytes as UTF-16 units.
-          if (response.text.length > maxResponseBytes) {
-            return Effect.fail(responseTooLarge(operation, response.status, maxResponseBytes))
-          }
-          if (response.status >= 200 && response.status < 300) {
-            return limiter.noteSuccess === undefined
-              ? onSuccess(response)
-              : Effect.zipRight(limiter.noteSuccess, onSuccess(response))
-          }
-          if (response.status === 429) {
-            return limiter.throttled(operation, policy, response)
-          }
-          return Effect.fail(failure(operation, spec, response))
+      // The success path is written without generators: it runs on every call. The span is
+      // made with `useSpan`, not `withSpan`: nothing on the success path reads the current span,
+      // and making it the parent span (a copy of the fiber's context) cost more than the rest of
+      // the engine together. The retries, which log, run under it (`Call.span`).
+      return Effect.useSpan(`HeroHealthClient.${operation}`, {
+        kind: "client",
+        // A stack trace per span costs an Error per call; the span name says where it is.
+        captureStackTrace: false,
+        attributes: {
+          "hero.operation": operation,
+          "http.request.method": spec.method,
+          "url.path": spec.path,
+          "url.query": redactedQuery(spec)
         }
-        // Called by the limiter once the attempt has passed it: the attempt is sent.
-        const sendAttempt = () => {
-          attempts++
-          return Effect.flatMap(
-            Clock.currentTimeMillis,
-            (now) => send(operation, policy, request, deadlineAt - now, onDeadline)
-          )
-        }
-        const attempt: Effect.Effect<A, E | Errors.HeroHealthError> = Effect.flatMap(
-          limiter.attempt(operation, policy, deadlineAt, onLimiterDeadline, sendAttempt),
-          onResponse
-        )
-
-        return retry(attempt, call, deadlineAt).pipe(
-          Effect.onExit((exit) =>
-            Effect.annotateCurrentSpan({
-              "hero.attempts": attempts,
-              "hero.outcome": exit._tag === "Success" ? "success" : "failure",
-              ...(lastStatus === undefined ? {} : { "http.response.status_code": lastStatus })
-            })
-          )
-        )
-      }).pipe(
-        Effect.withSpan(`HeroHealthClient.${operation}`, {
-          kind: "client",
-          // A stack trace per span costs an Error per call; the span name says where it is.
-          captureStackTrace: false,
-          attributes: {
-            "hero.operation": operation,
-            "http.request.method": spec.method,
-            "url.path": spec.path,
-            "url.query": redactedQuery(spec)
+      }, (span) =>
+        Effect.flatMap(Clock.currentTimeMillis, (started) => {
+          const deadlineAt = started + deadlineMillis
+          // Whether an attempt of this run may have reached the server is kept on `call` (set by
+          // the retries, see `Call`): a limiter wait past the deadline is the RateLimited that held
+          // it back while none may have, else the deadline's Timeout. Made here, per run, so the
+          // same Effect run twice does not carry the first run's answer into the second.
+          const call: Call = { operation, policy, onDeadline, mayHaveActed: false, span }
+          const onLimiterDeadline = (millis: number): Errors.Timeout | Errors.RateLimited =>
+            call.mayHaveActed
+              ? onDeadline()
+              : new Errors.RateLimited({ operation, retryAfterMillis: millis, heldBack: true })
+          let attempts = 0
+          // The last attempt's status, set on the span once when the call ends.
+          let lastStatus: number | undefined
+          const onResponse = (response: RawResponse): Effect.Effect<A, E | Errors.HeroHealthError> => {
+            lastStatus = response.status
+            // A transport of your own may not count bytes: a string has at least as many UTF-8
+            // bytes as UTF-16 units.
+            if (response.text.length > maxResponseBytes) {
+              return Effect.fail(responseTooLarge(operation, response.status, maxResponseBytes))
+            }
+            if (response.status >= 200 && response.status < 300) {
+              return limiter.noteSuccess === undefined
+                ? onSuccess(response)
+                : Effect.zipRight(limiter.noteSuccess, onSuccess(response))
+            }
+            if (response.status === 429) {
+              return limiter.throttled(operation, policy, response)
+            }
+            return Effect.fail(failure(operation, spec, response))
           }
-        })
-      )
+          // Called by the limiter once the attempt has passed it: the attempt is sent.
+          const sendAttempt = () => {
+            attempts++
+            return Effect.flatMap(
+              Clock.currentTimeMillis,
+              (now) => send(operation, policy, request, deadlineAt - now, onDeadline)
+            )
+          }
+          const attempt: Effect.Effect<A, E | Errors.HeroHealthError> = Effect.flatMap(
+            limiter.attempt(operation, policy, deadlineAt, onLimiterDeadline, sendAttempt),
+            onResponse
+          )
+          const annotate = (outcome: "success" | "failure") => {
+            span.attribute("hero.attempts", attempts)
+            span.attribute("hero.outcome", outcome)
+            if (lastStatus !== undefined) span.attribute("http.response.status_code", lastStatus)
+          }
+          return Effect.onExit(
+            retry(attempt, call, deadlineAt),
+            (exit) => Effect.sync(() => annotate(exit._tag === "Success" ? "success" : "failure"))
+          )
+        }))
     }
 
     // `failure` only builds PatientNotFound/Conflict when the spec allows them (see ErrorsOf).

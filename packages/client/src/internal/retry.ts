@@ -11,6 +11,7 @@
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Random from "effect/Random"
+import type * as Tracer from "effect/Tracer"
 import type { RetryBudget as BudgetOptions } from "../HeroHealthConfig.js"
 import * as Errors from "../HeroHealthError.js"
 import type { OperationId, OperationPolicy } from "../Operation.js"
@@ -31,6 +32,8 @@ export interface Call {
    * being retried.
    */
   mayHaveActed: boolean
+  /** The call's span: the parent span of what the retries do (their logs and waits). */
+  readonly span: Tracer.Span
 }
 
 /** Runs `attempt` again after each failure that may be retried, until the call's deadline. @internal */
@@ -68,51 +71,54 @@ export const makeRetry = (options: BudgetOptions): Retry => {
     // `retry` counts retries after failures, `throttled` those after 429s with Retry-After.
     const loop = (retry: number, throttled: number): Effect.Effect<A, E | Errors.HeroHealthError> =>
       Effect.catchAll(refunded, (error) =>
-        Effect.gen(function*() {
-          const typed = error as Errors.HeroHealthError
-          if (
-            typeof typed === "object" && typed !== null && "_tag" in typed && !Errors.isCertainlyUnsent(typed)
-          ) {
-            call.mayHaveActed = true
-          }
-          if (
-            typeof typed !== "object" || typed === null || !("_tag" in typed) ||
-            (typed._tag === "Timeout" && typed.scope === "deadline") ||
-            (typed._tag === "RateLimited" && typed.heldBack === true) ||
-            !shouldRetry(policy, typed)
-          ) {
-            return yield* Effect.fail(error)
-          }
-          if (
-            typed._tag === "RateLimited" && typed.retryAfterMillis !== undefined &&
-            typed.retryAfterMillis > Duration.toMillis(policy.maxRetryAfter)
-          ) {
-            return yield* Effect.fail(error)
-          }
-          // A 429 that says when to come back is pacing, not an outage: it costs less and
-          // has its own count.
-          const paced = typed._tag === "RateLimited" && typed.retryAfterMillis !== undefined
-          if (paced ? throttled >= policy.maxThrottledRetries : retry >= policy.maxRetries) {
-            return yield* Effect.fail(error)
-          }
-          if (!budget.trySpend(paced)) {
-            yield* Effect.logDebug("retry budget exhausted; not retrying").pipe(
-              Effect.annotateLogs({ operation, failure: typed._tag })
+        Effect.withParentSpan(
+          Effect.gen(function*() {
+            const typed = error as Errors.HeroHealthError
+            if (
+              typeof typed === "object" && typed !== null && "_tag" in typed && !Errors.isCertainlyUnsent(typed)
+            ) {
+              call.mayHaveActed = true
+            }
+            if (
+              typeof typed !== "object" || typed === null || !("_tag" in typed) ||
+              (typed._tag === "Timeout" && typed.scope === "deadline") ||
+              (typed._tag === "RateLimited" && typed.heldBack === true) ||
+              !shouldRetry(policy, typed)
+            ) {
+              return yield* Effect.fail(error)
+            }
+            if (
+              typed._tag === "RateLimited" && typed.retryAfterMillis !== undefined &&
+              typed.retryAfterMillis > Duration.toMillis(policy.maxRetryAfter)
+            ) {
+              return yield* Effect.fail(error)
+            }
+            // A 429 that says when to come back is pacing, not an outage: it costs less and
+            // has its own count.
+            const paced = typed._tag === "RateLimited" && typed.retryAfterMillis !== undefined
+            if (paced ? throttled >= policy.maxThrottledRetries : retry >= policy.maxRetries) {
+              return yield* Effect.fail(error)
+            }
+            if (!budget.trySpend(paced)) {
+              yield* Effect.logDebug("retry budget exhausted; not retrying").pipe(
+                Effect.annotateLogs({ operation, failure: typed._tag })
+              )
+              return yield* Effect.fail(error)
+            }
+            const delay = yield* backoff(policy, retry)
+            yield* Effect.logDebug("retrying").pipe(
+              Effect.annotateLogs({
+                operation,
+                failure: typed._tag,
+                retry: retry + throttled + 1,
+                delayMillis: delay
+              })
             )
-            return yield* Effect.fail(error)
-          }
-          const delay = yield* backoff(policy, retry)
-          yield* Effect.logDebug("retrying").pipe(
-            Effect.annotateLogs({
-              operation,
-              failure: typed._tag,
-              retry: retry + throttled + 1,
-              delayMillis: delay
-            })
-          )
-          yield* sleepWithin(delay, deadlineAt, () => call.mayHaveActed ? call.onDeadline() : typed)
-          return yield* paced ? loop(retry, throttled + 1) : loop(retry + 1, throttled)
-        }))
+            yield* sleepWithin(delay, deadlineAt, () => call.mayHaveActed ? call.onDeadline() : typed)
+            return yield* paced ? loop(retry, throttled + 1) : loop(retry + 1, throttled)
+          }),
+          call.span
+        ))
     return loop(0, 0)
   }
 }
