@@ -43,7 +43,7 @@ const minimumScore = 30
 const practiceApprover = Approver.fromFunction((request) =>
   request.guard.verdict === "clear" && request.score.score >= minimumScore
     ? new Approver.Approved({ by: "practice-policy" })
-    : new Approver.Deferred({
+    : new Approver.Undecided({
       reason: request.guard.verdict === "clear" ? `score below ${minimumScore}` : "guard asks for review"
     })
 )

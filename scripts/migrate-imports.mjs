@@ -47,7 +47,11 @@ const flatExports = {
 const exportedNames = (file) => {
   const text = fs.readFileSync(file, "utf8")
   const names = new Set()
-  for (const match of text.matchAll(/^export\s+(?:declare\s+)?(?:const|let|class|interface|type|function\*?|enum|namespace|abstract class)\s+([A-Za-z_$][\w$]*)/gm)) {
+  for (
+    const match of text.matchAll(
+      /^export\s+(?:declare\s+)?(?:const|let|class|interface|type|function\*?|enum|namespace|abstract class)\s+([A-Za-z_$][\w$]*)/gm
+    )
+  ) {
     names.add(match[1])
   }
   for (const match of text.matchAll(/^export\s+(?:type\s+)?\{([^}]*)\}/gm)) {
@@ -102,7 +106,9 @@ const rewriteImport = (full, typeOnly, body, pkg, prefix) => {
     const target = map[pkg].get(imported)
     if (target === undefined) throw new Error(`unknown export ${imported} of @hero-effect/${pkg}`)
     if (target.namespace) {
-      namespaces.push(`import ${isType ? "type " : ""}* as ${local ?? imported} from "@hero-effect/${pkg}/${target.module}"`)
+      namespaces.push(
+        `import ${isType ? "type " : ""}* as ${local ?? imported} from "@hero-effect/${pkg}/${target.module}"`
+      )
       continue
     }
     const name = target.name === (local ?? imported) ? target.name : `${target.name} as ${local ?? imported}`
@@ -132,7 +138,10 @@ const rewriteText = (text) =>
 const rewriteFile = (file) => {
   const text = fs.readFileSync(file, "utf8")
   const next = file.endsWith(".md")
-    ? text.replace(/```(ts|typescript)\n([\s\S]*?)```/g, (_, lang, code) => "```" + lang + "\n" + rewriteText(code) + "```")
+    ? text.replace(
+      /```(ts|typescript)\n([\s\S]*?)```/g,
+      (_, lang, code) => "```" + lang + "\n" + rewriteText(code) + "```"
+    )
     : rewriteText(text)
   if (next !== text) {
     fs.writeFileSync(file, next)

@@ -25,12 +25,20 @@ export type OperationId = Endpoint.OperationId
 /**
  * The writes: retried only when the server certainly did not act (429, connection refused).
  * The merge preview is a POST but changes nothing, so it is a read. The endpoint table's
- * `Endpoint.writeOperationIds`.
+ * `Endpoint.writeOperationIds` (the same set).
  *
- * @since 0.1.0
+ * @since 0.2.0
  * @category constants
  */
-export const writeOperations: ReadonlySet<OperationId> = Endpoint.writeOperationIds
+export const writeOperationIds: ReadonlySet<OperationId> = Endpoint.writeOperationIds
+
+/**
+ * @since 0.1.0
+ * @category constants
+ * @deprecated Use {@link writeOperationIds} (the same set, named as `Endpoint.writeOperationIds`;
+ *   the sandbox's `Faults.writeOperations` meant something else).
+ */
+export const writeOperations: ReadonlySet<OperationId> = writeOperationIds
 
 /**
  * When to retry: `"transient"` (network errors, timeouts, 408/429/500/502/503/504), `"unsent"`

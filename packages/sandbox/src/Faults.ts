@@ -31,8 +31,8 @@ export const operationIds: ReadonlyArray<OperationId> = Endpoint.operationIds
  *
  * @since 0.1.0
  * @category constants
- * @deprecated The name meant something else than the client's `writeOperations` (which leaves
- *   out the preview); use `Endpoint.bodyOperationIds` from `@hero-effect/schema`, or
+ * @deprecated The name meant something else than the client's `Operation.writeOperationIds`
+ *   (which leaves out the preview); use `Endpoint.bodyOperationIds` from `@hero-effect/schema`, or
  *   `Endpoint.writeOperationIds` for the operations that change a record.
  */
 export const writeOperations: ReadonlyArray<OperationId> = [...Endpoint.bodyOperationIds]

@@ -1,6 +1,6 @@
 /**
- * The socket-free protocol of the sandbox core: the request it handles, the outcome it gives
- * (a response, a dropped connection, or no answer at all), and the error bodies it sends.
+ * The socket-free protocol of the sandbox core: the request it handles, the {@link Answer} it
+ * gives (a response, a dropped connection, or no answer at all), and the error bodies it sends.
  *
  * @since 0.1.0
  */
@@ -108,10 +108,10 @@ export const makeRequest = (options: {
  * - `Reset`: the connection is dropped; `applied` tells whether the operation ran.
  * - `Hang`: no answer, ever (until the caller gives up).
  *
- * @since 0.1.0
+ * @since 0.2.0
  * @category models
  */
-export type Outcome = Data.TaggedEnum<{
+export type Answer = Data.TaggedEnum<{
   Respond: {
     readonly status: number
     readonly headers: Readonly<Record<string, string>>
@@ -123,20 +123,34 @@ export type Outcome = Data.TaggedEnum<{
 }>
 
 /**
- * Constructors and matchers of {@link Outcome}.
+ * Constructors and matchers of {@link Answer}.
  *
- * @since 0.1.0
+ * @since 0.2.0
  * @category constructors
  */
-export const Outcome = Data.taggedEnum<Outcome>()
+export const Answer = Data.taggedEnum<Answer>()
 
 /**
- * The body text of a response outcome, `undefined` for no body.
+ * @since 0.1.0
+ * @category models
+ * @deprecated Use {@link Answer}: `Outcome` read as the workflows' `Outcome` (a patient's result).
+ */
+export type Outcome = Answer
+
+/**
+ * @since 0.1.0
+ * @category constructors
+ * @deprecated Use {@link Answer} (the same constructors and matchers).
+ */
+export const Outcome = Answer
+
+/**
+ * The body text of a `Respond` answer, `undefined` for no body.
  *
  * @since 0.1.0
  * @category getters
  */
-export const bodyText = (outcome: Extract<Outcome, { readonly _tag: "Respond" }>): string | undefined =>
+export const bodyText = (outcome: Extract<Answer, { readonly _tag: "Respond" }>): string | undefined =>
   outcome.text !== undefined ? outcome.text : outcome.body === undefined ? undefined : JSON.stringify(outcome.body)
 
 /**
@@ -209,7 +223,7 @@ export interface Exchange {
   readonly operation: OperationId | undefined
   readonly method: string
   readonly path: string
-  readonly outcome: Outcome
+  readonly outcome: Answer
   /**
    * When the core received the request, in epoch milliseconds of the `Clock` (so `TestClock`
    * time in tests): the time its rate limit was checked at.

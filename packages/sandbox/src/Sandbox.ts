@@ -20,7 +20,7 @@ import * as Redacted from "effect/Redacted"
 import type { FaultLogEntry, FaultPlan } from "./Faults.js"
 import * as httpClient from "./internal/httpClient.js"
 import * as internal from "./internal/sandbox.js"
-import type { Exchange, Outcome, SandboxRequest } from "./Protocol.js"
+import type { Answer, Exchange, SandboxRequest } from "./Protocol.js"
 import type { SandboxConfig, SandboxConfigInput } from "./SandboxConfig.js"
 import type { GenerateOptions } from "./SeedGenerator.js"
 import type { Counters, HeroRecord, TruthEntry, World, WorldState, WriteLogEntry } from "./World.js"
@@ -71,7 +71,7 @@ export interface SandboxService {
   /** The ground truth of a generated world. */
   readonly truth: ReadonlyArray<TruthEntry>
   /** The core: one request in, one outcome out. */
-  readonly handle: (request: SandboxRequest) => Effect.Effect<Outcome>
+  readonly handle: (request: SandboxRequest) => Effect.Effect<Answer>
   /**
    * The checks that need no body: the route (404), the credentials (401/403) and, for a write, a
    * non-JSON `content-type` (415) or a body already known to be over `maxBodyBytes` (413, a
@@ -79,7 +79,7 @@ export interface SandboxService {
    * when the body may be read. The HTTP face calls it before reading a body; `handle` runs the
    * same checks.
    */
-  readonly admit: (request: SandboxRequest) => Effect.Effect<Outcome | undefined>
+  readonly admit: (request: SandboxRequest) => Effect.Effect<Answer | undefined>
   /** A snapshot of the live state. */
   readonly state: Effect.Effect<WorldState>
   readonly patient: (id: string) => Effect.Effect<Option.Option<HeroRecord>>

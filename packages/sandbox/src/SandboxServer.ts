@@ -176,7 +176,7 @@ const hasBody = (incoming: Http.IncomingMessage): boolean =>
   incoming.headers["transfer-encoding"] !== undefined ||
   (incoming.headers["content-length"] !== undefined && incoming.headers["content-length"] !== "0")
 
-const toResponse = (outcome: Extract<Protocol.Outcome, { readonly _tag: "Respond" }>, close: boolean) => {
+const toResponse = (outcome: Extract<Protocol.Answer, { readonly _tag: "Respond" }>, close: boolean) => {
   const { "content-type": contentType, ...rest } = outcome.headers
   // A body left unread is not drained: the connection is closed once the answer is sent.
   const headers = close ? { ...rest, connection: "close" } : rest
@@ -212,7 +212,7 @@ export const app = (sandbox: SandboxService) =>
       Number.isFinite(declared) && declared > maxBodyBytes ? { ...head, body: Protocol.TooLarge } : head
     )
     let unread = withBody
-    let outcome: Protocol.Outcome
+    let outcome: Protocol.Answer
     if (refused !== undefined) {
       outcome = refused
     } else if (withBody && Core.bodyOperations.has(Core.route(head.method, head.path)!.operation)) {

@@ -2,7 +2,7 @@ import { describe, expect, it } from "@effect/vitest"
 import type { Service as HeroHealthClientService } from "@hero-effect/client/HeroHealthClient"
 import { HeroHealthClient } from "@hero-effect/client/HeroHealthClient"
 import type { OperationId } from "@hero-effect/client/Operation"
-import { operationIds, writeOperations } from "@hero-effect/client/Operation"
+import { operationIds, writeOperationIds } from "@hero-effect/client/Operation"
 import { Faults, Sandbox } from "@hero-effect/sandbox"
 import { CanonicalDateOfBirth } from "@hero-effect/schema/DateOfBirth"
 import { PatientId } from "@hero-effect/schema/Ids"
@@ -64,7 +64,7 @@ const faultKinds: ReadonlyArray<readonly [string, Faults.Fault]> = [
 const bodyless = new Set<OperationId>(["connectPatientEhr", "mergePatient"])
 
 const expected = (operation: OperationId, kind: string): { readonly outcome: string; readonly attempts: number } => {
-  const write = writeOperations.has(operation)
+  const write = writeOperationIds.has(operation)
   switch (kind) {
     case "500":
     case "502":

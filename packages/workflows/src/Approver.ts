@@ -1,7 +1,7 @@
 /**
  * Who approves a merge. The pipeline asks the {@link Approver} service with everything that is
  * known about the pair (ids, value-free diff, score, guard result) and gets `Approved`,
- * `Rejected` or `Deferred` (a person must decide).
+ * `Rejected` or `Undecided` (a person must decide; its `_tag` is `"Deferred"`).
  *
  * @since 0.1.0
  */
@@ -106,10 +106,16 @@ export class Rejected extends Schema.TaggedClass<Rejected>()("Rejected", {
  * No decision yet: a person must decide (`reviewId`: the review item waiting for them, when the
  * decision went to the `ReviewQueue`).
  *
- * @since 0.1.0
+ * Its `_tag` stays `"Deferred"` (the class's name before 0.2.0): decisions are persisted with
+ * it — the durable engine stores each decision activity's result encoded with
+ * {@link ApprovalDecision}, and replays decode it — and the pipeline, the review queue and the
+ * journal's `decision: "deferred"` entries recognise the tag. A new tag would make stored
+ * decisions undecodable.
+ *
+ * @since 0.2.0
  * @category decisions
  */
-export class Deferred extends Schema.TaggedClass<Deferred>()("Deferred", {
+export class Undecided extends Schema.TaggedClass<Undecided>()("Deferred", {
   reason: Schema.String,
   reviewId
 }) {}
@@ -117,8 +123,22 @@ export class Deferred extends Schema.TaggedClass<Deferred>()("Deferred", {
 /**
  * @since 0.1.0
  * @category decisions
+ * @deprecated Use {@link Undecided} (the same class; `Deferred` shadowed `effect/Deferred`).
  */
-export const ApprovalDecision = Schema.Union(Approved, Rejected, Deferred).annotations({
+export const Deferred = Undecided
+
+/**
+ * @since 0.1.0
+ * @category decisions
+ * @deprecated Use {@link Undecided}.
+ */
+export type Deferred = Undecided
+
+/**
+ * @since 0.1.0
+ * @category decisions
+ */
+export const ApprovalDecision = Schema.Union(Approved, Rejected, Undecided).annotations({
   identifier: "ApprovalDecision"
 })
 
@@ -161,7 +181,7 @@ export const fromFunction = (
       const out = f(request)
       return Effect.isEffect(out) ? out : Effect.succeed(out)
     }).pipe(
-      Effect.catchAllDefect(() => Effect.succeed(new Deferred({ reason: "the approver failed" })))
+      Effect.catchAllDefect(() => Effect.succeed(new Undecided({ reason: "the approver failed" })))
     )
 })
 
@@ -182,14 +202,14 @@ export const automatic: Service = fromFunction((request): ApprovalDecision => {
     })
   }
   if (request.guard.verdict === "review") {
-    return new Deferred({
+    return new Undecided({
       reason: `guard asks for review: ${
         request.guard.findings.filter((f) => f.severity === "review").map((f) => f.code).join(", ")
       }`
     })
   }
   if (request.score.grade !== "match") {
-    return new Deferred({ reason: `score grade is ${request.score.grade}, not match` })
+    return new Undecided({ reason: `score grade is ${request.score.grade}, not match` })
   }
   return new Approved({ by: "automatic" })
 })
@@ -200,7 +220,7 @@ export const automatic: Service = fromFunction((request): ApprovalDecision => {
  * @since 0.1.0
  * @category approvers
  */
-export const alwaysAsk: Service = fromFunction(() => new Deferred({ reason: "a person must decide" }))
+export const alwaysAsk: Service = fromFunction(() => new Undecided({ reason: "a person must decide" }))
 
 /**
  * Rejects every merge (a dry run: everything up to the decision happens, no merge does).

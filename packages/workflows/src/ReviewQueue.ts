@@ -10,7 +10,7 @@
  * defers; every decision records who and when.
  *
  * - **Resuming the waiting work.** {@link approver} wraps an approver: a pair a person approved
- *   is `Approved` (with the item's id), one rejected is `Rejected`, one still open is `Deferred`.
+ *   is `Approved` (with the item's id), one rejected is `Rejected`, one still open is `Undecided`.
  *   The durable workflow (`ProcessPatient`) with a queue in context does not end on a pending
  *   item: it waits on a `DurableDeferred` that {@link layerResumer} completes once a person has
  *   decided, then runs the patient's pipeline again — fresh reads, a fresh preview (a new merge
@@ -434,8 +434,8 @@ export const layerSql: Layer.Layer<ReviewQueue, SqlError, SqlClient.SqlClient> =
 
 /**
  * An approver that lets people decide what `inner` defers: a pair with an approved item about the
- * same records is `Approved` (by the reviewer), a rejected one `Rejected`, an open one `Deferred`;
- * otherwise `inner` decides, and what it defers is proposed to the queue (`Deferred` with the
+ * same records is `Approved` (by the reviewer), a rejected one `Rejected`, an open one `Undecided`;
+ * otherwise `inner` decides, and what it defers is proposed to the queue (`Undecided` with the
  * item's id). A request without records goes to `inner` alone. A queue that fails defers (fail
  * safe; logged by code only).
  *

@@ -6,6 +6,7 @@
  */
 import type { EhrPartnerId } from "@hero-effect/schema/Ids"
 import type { PatientV1, PatientV2 } from "@hero-effect/schema/Patient"
+import * as Data from "effect/Data"
 import * as Schema from "effect/Schema"
 import * as Guard from "./Guard.js"
 import * as Lookalike from "./Lookalike.js"
@@ -50,16 +51,79 @@ export const ReviewReason = Schema.Literal(
 export type ReviewReason = typeof ReviewReason.Type
 
 /**
+ * The result of {@link select}, a `Data.TaggedEnum` (values compare by structure with `Equal`):
+ *
+ * - `Selected`: exactly one candidate grades `match`;
+ * - `NeedsReview`: a person must choose; `candidates` are the ones worth showing (matches or
+ *   possibles), best first;
+ * - `NoCandidate`: no candidate grades better than `no-match` (or there were none).
+ *
+ * Build one with {@link Selected}, {@link NeedsReview} and {@link NoCandidate}; tell the cases
+ * apart with {@link $is} and {@link $match} (or a `switch` on `_tag`).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Selection<A> = Data.TaggedEnum<{
+  Selected: {
+    readonly candidate: A
+    readonly result: Scoring.ScoreResult
+  }
+  NeedsReview: {
+    readonly reason: ReviewReason
+    readonly candidates: ReadonlyArray<Scored<A>>
+  }
+  NoCandidate: {}
+}>
+
+/**
+ * The type-level definition of {@link Selection} for `Data.taggedEnum` (its one generic is the
+ * candidate's type).
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface SelectionDefinition extends Data.TaggedEnum.WithGenerics<1> {
+  readonly taggedEnum: Selection<this["A"]>
+}
+
+const SelectionEnum = Data.taggedEnum<SelectionDefinition>()
+
+/**
+ * The result of {@link selectCandidate}: a {@link Selection}, or `AlreadyLinked` (one of the
+ * candidates is already linked to this very patient: nothing to do).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type CandidateSelection<A> = Selection<A> | Data.TaggedEnum<{ AlreadyLinked: { readonly candidate: A } }>
+
+/**
+ * The type-level definition of {@link CandidateSelection} for `Data.taggedEnum`.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface CandidateSelectionDefinition extends Data.TaggedEnum.WithGenerics<1> {
+  readonly taggedEnum: CandidateSelection<this["A"]>
+}
+
+/**
+ * Constructors and matchers of {@link CandidateSelection}: `CandidateSelection.$is("AlreadyLinked")`,
+ * `CandidateSelection.$match(selection, { Selected, NeedsReview, NoCandidate, AlreadyLinked })`.
+ *
+ * @since 0.2.0
+ * @category constructors
+ */
+export const CandidateSelection = Data.taggedEnum<CandidateSelectionDefinition>()
+
+/**
  * Exactly one candidate grades `match`.
  *
  * @since 0.1.0
  * @category models
  */
-export interface Selected<A> {
-  readonly _tag: "Selected"
-  readonly candidate: A
-  readonly result: Scoring.ScoreResult
-}
+export type Selected<A> = Data.TaggedEnum.Value<Selection<A>, "Selected">
 
 /**
  * A person must choose; `candidates` are the ones worth showing (matches or possibles), best
@@ -68,11 +132,7 @@ export interface Selected<A> {
  * @since 0.1.0
  * @category models
  */
-export interface NeedsReview<A> {
-  readonly _tag: "NeedsReview"
-  readonly reason: ReviewReason
-  readonly candidates: ReadonlyArray<Scored<A>>
-}
+export type NeedsReview<A> = Data.TaggedEnum.Value<Selection<A>, "NeedsReview">
 
 /**
  * No candidate grades better than `no-match` (or there were none).
@@ -80,9 +140,7 @@ export interface NeedsReview<A> {
  * @since 0.1.0
  * @category models
  */
-export interface NoCandidate {
-  readonly _tag: "NoCandidate"
-}
+export type NoCandidate = Data.TaggedEnum.Value<Selection<never>, "NoCandidate">
 
 /**
  * One of the candidates is already linked to this very patient: nothing to do.
@@ -90,58 +148,83 @@ export interface NoCandidate {
  * @since 0.1.0
  * @category models
  */
-export interface AlreadyLinked<A> {
-  readonly _tag: "AlreadyLinked"
-  readonly candidate: A
-}
+export type AlreadyLinked<A> = Data.TaggedEnum.Value<CandidateSelection<A>, "AlreadyLinked">
 
 /**
- * The result of {@link select}.
+ * Builds a {@link Selected}: `Selected({ candidate, result })`.
+ *
+ * @since 0.2.0
+ * @category constructors
+ */
+export const Selected = SelectionEnum.Selected
+
+/**
+ * Builds a {@link NeedsReview}: `NeedsReview({ reason, candidates })`.
+ *
+ * @since 0.2.0
+ * @category constructors
+ */
+export const NeedsReview = SelectionEnum.NeedsReview
+
+/**
+ * Builds a {@link NoCandidate}: `NoCandidate()` (or use the constant {@link noCandidate}).
+ *
+ * @since 0.2.0
+ * @category constructors
+ */
+export const NoCandidate = SelectionEnum.NoCandidate
+
+/**
+ * Builds an {@link AlreadyLinked}: `AlreadyLinked({ candidate })`.
+ *
+ * @since 0.2.0
+ * @category constructors
+ */
+export const AlreadyLinked = CandidateSelection.AlreadyLinked
+
+/**
+ * Whether a value is the given case of a {@link Selection}: `Selection.$is("Selected")(selection)`.
+ *
+ * @since 0.2.0
+ * @category guards
+ */
+export const $is = SelectionEnum.$is
+
+/**
+ * Matches a {@link Selection} exhaustively, one function per case:
+ * `Selection.$match(selection, { Selected, NeedsReview, NoCandidate })`.
+ *
+ * @since 0.2.0
+ * @category pattern matching
+ */
+export const $match = SelectionEnum.$match
+
+/**
+ * @since 0.1.0
+ * @category constructors
+ */
+export const selected = <A>(candidate: A, result: Scoring.ScoreResult): Selected<A> => Selected({ candidate, result })
+
+/**
+ * @since 0.1.0
+ * @category constructors
+ */
+export const needsReview = <A>(reason: ReviewReason, candidates: ReadonlyArray<Scored<A>>): NeedsReview<A> =>
+  NeedsReview({ reason, candidates })
+
+/**
+ * The one {@link NoCandidate} value ({@link select} and {@link proposeLink} return this very one).
  *
  * @since 0.1.0
- * @category models
+ * @category constructors
  */
-export type Selection<A> = Selected<A> | NeedsReview<A> | NoCandidate
-
-/**
- * The result of {@link selectCandidate}.
- *
- * @since 0.1.0
- * @category models
- */
-export type CandidateSelection<A> = Selection<A> | AlreadyLinked<A>
+export const noCandidate: NoCandidate = NoCandidate()
 
 /**
  * @since 0.1.0
  * @category constructors
  */
-export const selected = <A>(candidate: A, result: Scoring.ScoreResult): Selected<A> => ({
-  _tag: "Selected",
-  candidate,
-  result
-})
-
-/**
- * @since 0.1.0
- * @category constructors
- */
-export const needsReview = <A>(reason: ReviewReason, candidates: ReadonlyArray<Scored<A>>): NeedsReview<A> => ({
-  _tag: "NeedsReview",
-  reason,
-  candidates
-})
-
-/**
- * @since 0.1.0
- * @category constructors
- */
-export const noCandidate: NoCandidate = { _tag: "NoCandidate" }
-
-/**
- * @since 0.1.0
- * @category constructors
- */
-export const alreadyLinked = <A>(candidate: A): AlreadyLinked<A> => ({ _tag: "AlreadyLinked", candidate })
+export const alreadyLinked = <A>(candidate: A): AlreadyLinked<A> => AlreadyLinked({ candidate })
 
 const idOf = (candidate: unknown): string => {
   const c = candidate as { readonly ehrPartnerId?: unknown } | null
@@ -249,6 +332,46 @@ export interface LinkOptions {
 export const defaultMargin = 6
 
 /**
+ * The result of {@link proposeLink}, a `Data.TaggedEnum`:
+ *
+ * - `Proposed`: a link worth proposing: the best candidate, its score, the runner-up, the
+ *   blocking look-alikes and the link rules' result over them (`context`, `guard`). Whether it
+ *   is written is for the approver (with the guard's verdict);
+ * - `NhsNumberMismatch`: the candidate's record is someone else's: its verified NHS number
+ *   differs from the patient's, yet everything else agrees (`match` without the NHS number). One
+ *   record carries a wrong number: a person must correct it (PCSE), nothing is linked;
+ * - `NeedsReview`, `NoCandidate`, `AlreadyLinked`: as in {@link CandidateSelection}.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type LinkProposal =
+  | Data.TaggedEnum<{
+    Proposed: {
+      readonly candidate: PatientV2
+      readonly result: Scoring.ScoreResult
+      readonly context: Guard.LinkContext
+      readonly guard: Guard.GuardResult
+    }
+    NhsNumberMismatch: {
+      readonly candidate: PatientV2
+      readonly result: Scoring.ScoreResult
+    }
+  }>
+  | NeedsReview<PatientV2>
+  | NoCandidate
+  | AlreadyLinked<PatientV2>
+
+/**
+ * Constructors and matchers of {@link LinkProposal}: `LinkProposal.$is("Proposed")`,
+ * `LinkProposal.$match(proposal, { Proposed, NhsNumberMismatch, NeedsReview, NoCandidate, AlreadyLinked })`.
+ *
+ * @since 0.2.0
+ * @category constructors
+ */
+export const LinkProposal = Data.taggedEnum<LinkProposal>()
+
+/**
  * A link worth proposing: the best candidate, its score, the runner-up, the blocking look-alikes
  * and the link rules' result over them. Whether it is written is for the approver (with the
  * guard's verdict).
@@ -256,13 +379,7 @@ export const defaultMargin = 6
  * @since 0.1.0
  * @category models
  */
-export interface Proposed {
-  readonly _tag: "Proposed"
-  readonly candidate: PatientV2
-  readonly result: Scoring.ScoreResult
-  readonly context: Guard.LinkContext
-  readonly guard: Guard.GuardResult
-}
+export type Proposed = Data.TaggedEnum.Value<LinkProposal, "Proposed">
 
 /**
  * The candidate's record is someone else's: its verified NHS number differs from the patient's,
@@ -272,24 +389,23 @@ export interface Proposed {
  * @since 0.1.0
  * @category models
  */
-export interface NhsNumberMismatch {
-  readonly _tag: "NhsNumberMismatch"
-  readonly candidate: PatientV2
-  readonly result: Scoring.ScoreResult
-}
+export type NhsNumberMismatch = Data.TaggedEnum.Value<LinkProposal, "NhsNumberMismatch">
 
 /**
- * The result of {@link proposeLink}.
+ * Builds a {@link Proposed}: `Proposed({ candidate, result, context, guard })`.
  *
- * @since 0.1.0
- * @category models
+ * @since 0.2.0
+ * @category constructors
  */
-export type LinkProposal =
-  | Proposed
-  | NeedsReview<PatientV2>
-  | NoCandidate
-  | AlreadyLinked<PatientV2>
-  | NhsNumberMismatch
+export const Proposed = LinkProposal.Proposed
+
+/**
+ * Builds an {@link NhsNumberMismatch}: `NhsNumberMismatch({ candidate, result })`.
+ *
+ * @since 0.2.0
+ * @category constructors
+ */
+export const NhsNumberMismatch = LinkProposal.NhsNumberMismatch
 
 /**
  * Decides over the whole candidate set for a Hero patient, with the records seen around it
@@ -330,7 +446,7 @@ export const proposeLink = (
       Scoring.scoreWithoutNhsNumber(subject, Scoring.fromV2(s.candidate), config).grade === "match"
     )
     if (elsewhere !== undefined) {
-      return { _tag: "NhsNumberMismatch", candidate: elsewhere.candidate, result: elsewhere.result }
+      return NhsNumberMismatch({ candidate: elsewhere.candidate, result: elsewhere.result })
     }
     // The patient's own verified NHS number on a record that does not match it: never silent.
     const sameNumber = ranked.filter((s) => s.result.vector.nhsNumber === "exact")
@@ -378,13 +494,12 @@ export const proposeLink = (
     margin: options.margin ?? defaultMargin,
     evidence: { lookalikes, placeholders: options.placeholders }
   }
-  return {
-    _tag: "Proposed",
+  return Proposed({
     candidate: best.candidate,
     result: best.result,
     context,
     guard: Guard.evaluate(options.rules ?? Guard.defaultLinkRules, context)
-  }
+  })
 }
 
 /**

@@ -28,7 +28,7 @@ describe("Approver", () => {
   it.effect("automatic defers a review verdict or a grade below match, and rejects a refusal", () =>
     Effect.gen(function*() {
       const review = yield* Approver.automatic.decide(request({ restricted: true }))
-      expect(review).toStrictEqual(new Approver.Deferred({ reason: "guard asks for review: RESTRICTED" }))
+      expect(review).toStrictEqual(new Approver.Undecided({ reason: "guard asks for review: RESTRICTED" }))
       const possible = yield* Approver.automatic.decide(
         request({ nhs_number: null }, { nhs_number: null, first_name: "Harriet" })
       )
@@ -38,7 +38,7 @@ describe("Approver", () => {
         ...possibleOnly,
         score: { ...possibleOnly.score, grade: "possible" }
       })
-      expect(weak).toStrictEqual(new Approver.Deferred({ reason: "score grade is possible, not match" }))
+      expect(weak).toStrictEqual(new Approver.Undecided({ reason: "score grade is possible, not match" }))
       const refused = yield* Approver.automatic.decide(request({}, { nhs_number: nhsB }))
       expect(refused).toStrictEqual(
         new Approver.Rejected({ by: "automatic", reason: "guard refused: NHS_NUMBER_MISMATCH" })
@@ -72,7 +72,7 @@ describe("Approver", () => {
       const throwing = Approver.fromFunction(() => {
         throw new Error("boom")
       })
-      expect(yield* throwing.decide(request())).toStrictEqual(new Approver.Deferred({ reason: "the approver failed" }))
+      expect(yield* throwing.decide(request())).toStrictEqual(new Approver.Undecided({ reason: "the approver failed" }))
       const dying = Approver.fromFunction(() => Effect.die("boom"))
       expect((yield* dying.decide(request()))._tag).toBe("Deferred")
     }))
@@ -84,7 +84,7 @@ describe("Approver", () => {
       const d of [
         new Approver.Approved({ by: "a" }),
         new Approver.Rejected({ by: "b", reason: "r" }),
-        new Approver.Deferred({ reason: "d" })
+        new Approver.Undecided({ reason: "d" })
       ]
     ) {
       expect(decode(JSON.parse(JSON.stringify(encode(d))))).toStrictEqual(d)

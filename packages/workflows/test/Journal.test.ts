@@ -461,7 +461,7 @@ describe("Journal.replay", () => {
       key: "merge:1001:1002",
       at: "t",
       request: approvalRequest(),
-      decision: new Approver.Deferred({ reason: "a person must decide" })
+      decision: new Approver.Undecided({ reason: "a person must decide" })
     })
     expect(d).toMatchObject({ decision: "deferred", reason: "a person must decide" })
     expect("by" in d).toBe(false)

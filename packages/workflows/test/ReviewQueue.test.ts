@@ -147,7 +147,7 @@ describe("ReviewQueue.approver", () => {
       const request = mergeRequest(a!, b!)
       const first = yield* approver.decide(request)
       expect(first._tag).toBe("Deferred")
-      const reviewId = (first as Approver.Deferred).reviewId!
+      const reviewId = (first as Approver.Undecided).reviewId!
       expect(yield* approver.decide(request)).toMatchObject({ _tag: "Deferred", reviewId })
       yield* queue.decide(reviewId, { _tag: "Approve" }, "dr-a")
       expect(yield* approver.decide(request)).toMatchObject({ _tag: "Approved", by: "reviewer:dr-a", reviewId })
@@ -155,7 +155,7 @@ describe("ReviewQueue.approver", () => {
       const other = mergeRequest(a!, c!)
       const second = yield* approver.decide(other)
       yield* queue.decide(
-        (second as Approver.Deferred).reviewId!,
+        (second as Approver.Undecided).reviewId!,
         { _tag: "Reject", reason: "different-people" },
         "dr-b"
       )
@@ -166,7 +166,7 @@ describe("ReviewQueue.approver", () => {
       // Without records there is nothing to show a person: the inner approver alone.
       const bare = yield* approver.decide({ ...mergeRequest(b!, c!), records: undefined })
       expect(bare).toMatchObject({ _tag: "Deferred" })
-      expect((bare as Approver.Deferred).reviewId).toBeUndefined()
+      expect((bare as Approver.Undecided).reviewId).toBeUndefined()
     }).pipe(Effect.provide(ReviewQueue.layerMemory)))
 })
 

@@ -12,7 +12,7 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Ref from "effect/Ref"
 import type { OperationId } from "../Faults.js"
-import type { Outcome, SandboxRequest } from "../Protocol.js"
+import type { Answer, SandboxRequest } from "../Protocol.js"
 import type { ApiKey } from "../SandboxConfig.js"
 import type { Env } from "./env.js"
 import * as Guards from "./guards.js"
@@ -32,7 +32,7 @@ const precheck = (
   env: Env,
   request: SandboxRequest,
   operation: OperationId | undefined
-): Effect.Effect<Either.Either<ApiKey, Outcome>> => {
+): Effect.Effect<Either.Either<ApiKey, Answer>> => {
   if (operation === undefined) return Effect.succeed(Either.left(noRoute()))
   return Effect.map(Guards.authenticate(env, request), (key) => {
     if (Either.isLeft(key) || !bodyOperations.has(operation)) return key
@@ -58,7 +58,7 @@ const record = (
   env: Env,
   request: SandboxRequest,
   operation: OperationId | undefined,
-  outcome: Outcome,
+  outcome: Answer,
   at: number
 ) =>
   env.config.exchangeLogSize > 0
@@ -72,7 +72,7 @@ const record = (
     : Effect.void
 
 /** The core: one request in, one outcome out, recorded in the exchange log. @internal */
-export const handle = (env: Env) => (request: SandboxRequest): Effect.Effect<Outcome> => {
+export const handle = (env: Env) => (request: SandboxRequest): Effect.Effect<Answer> => {
   const matched = route(request.method, request.path)
   // One reading of the Clock serves the rate limit and the exchange's `at`, so the log shows
   // exactly the times the limit judged.
@@ -88,7 +88,7 @@ export const handle = (env: Env) => (request: SandboxRequest): Effect.Effect<Out
  * the refusal, recorded in the exchange log, or `undefined` when the body should be read.
  * @internal
  */
-export const admit = (env: Env) => (request: SandboxRequest): Effect.Effect<Outcome | undefined> => {
+export const admit = (env: Env) => (request: SandboxRequest): Effect.Effect<Answer | undefined> => {
   const matched = route(request.method, request.path)
   return Effect.flatMap(precheck(env, request, matched?.operation), (key) =>
     Either.isRight(key)

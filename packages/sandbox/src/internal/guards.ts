@@ -14,7 +14,7 @@ import * as Ref from "effect/Ref"
 import type { Fault, OperationId } from "../Faults.js"
 import * as Faults from "../Faults.js"
 import type { ErrorCode, SandboxRequest } from "../Protocol.js"
-import { Outcome, TooLarge } from "../Protocol.js"
+import { Answer, TooLarge } from "../Protocol.js"
 import type { ApiKey, SandboxConfig } from "../SandboxConfig.js"
 import { defaultRateLimitKind } from "../SandboxConfig.js"
 import type { Env } from "./env.js"
@@ -31,7 +31,7 @@ import * as RateLimit from "./rateLimit.js"
 export const authenticate = (
   env: Env,
   request: SandboxRequest
-): Effect.Effect<Either.Either<ApiKey, Outcome>> =>
+): Effect.Effect<Either.Either<ApiKey, Answer>> =>
   Effect.map(Ref.get(env.state), (state) => {
     const keyHeader = request.headers["x-api-key"]
     const group = request.headers["x-practice-group-id"]
@@ -64,7 +64,7 @@ const isJson = (contentType: string): boolean => {
  * as JSON) or a body over `maxBodyBytes` (413), or `undefined` when it may be read.
  * @internal
  */
-export const acceptBody = (config: SandboxConfig, request: SandboxRequest): Outcome | undefined => {
+export const acceptBody = (config: SandboxConfig, request: SandboxRequest): Answer | undefined => {
   const contentType = request.headers["content-type"]
   if (contentType !== undefined && contentType !== "" && !isJson(contentType)) {
     return errorResponse(415, "unsupported_media_type", "A request body must be application/json")
@@ -81,7 +81,7 @@ export const acceptBody = (config: SandboxConfig, request: SandboxRequest): Outc
  * request came through.
  * @internal
  */
-export const rateLimit = (env: Env, key: ApiKey, now: number): Effect.Effect<Outcome | undefined> => {
+export const rateLimit = (env: Env, key: ApiKey, now: number): Effect.Effect<Answer | undefined> => {
   const limit = key.rateLimit ?? env.config.rateLimit
   if (limit === undefined) return Effect.succeed(undefined)
   const settings = {
@@ -134,7 +134,7 @@ export const withFault = (
   fault: Fault | undefined,
   operation: OperationId,
   execute: Effect.Effect<OpResult>
-): Effect.Effect<Outcome> => {
+): Effect.Effect<Answer> => {
   if (fault === undefined) return Effect.map(execute, toOutcome)
   switch (fault._tag) {
     case "Status": {
@@ -150,20 +150,20 @@ export const withFault = (
     case "Latency":
       return Effect.zipRight(Effect.sleep(fault.duration), Effect.map(execute, toOutcome))
     case "Reset":
-      return Effect.succeed(Outcome.Reset({ applied: false }))
+      return Effect.succeed(Answer.Reset({ applied: false }))
     case "Hang":
-      return Effect.succeed(Outcome.Hang())
+      return Effect.succeed(Answer.Hang())
     case "MalformedJson":
       return Effect.map(execute, (r) =>
         r._tag === "Success"
-          ? Outcome.Respond({ status: 200, headers: json, body: undefined, text: "{\"data\": [" })
+          ? Answer.Respond({ status: 200, headers: json, body: undefined, text: "{\"data\": [" })
           : toOutcome(r))
     case "SchemaBreaking":
       return Effect.map(execute, (r) =>
         r._tag === "Success"
-          ? Outcome.Respond({ status: 200, headers: json, body: schemaBreakingBody(operation) })
+          ? Answer.Respond({ status: 200, headers: json, body: schemaBreakingBody(operation) })
           : toOutcome(r))
     case "AppliedThenLost":
-      return Effect.map(execute, (r) => Outcome.Reset({ applied: r._tag === "Success" }))
+      return Effect.map(execute, (r) => Answer.Reset({ applied: r._tag === "Success" }))
   }
 }

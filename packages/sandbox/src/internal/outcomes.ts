@@ -9,7 +9,7 @@
 import { ValidationErrorBody } from "@hero-effect/schema/ValidationError"
 import * as Schema from "effect/Schema"
 import type { ErrorCode } from "../Protocol.js"
-import { Outcome } from "../Protocol.js"
+import { Answer } from "../Protocol.js"
 import type { SandboxConfig } from "../SandboxConfig.js"
 import type { Invalid } from "./decode.js"
 import type { Failure } from "./world.js"
@@ -24,7 +24,7 @@ export const errorResponse = (
   message: string,
   headers: Record<string, string> = {}
 ) =>
-  Outcome.Respond({
+  Answer.Respond({
     status,
     headers: { ...json, ...headers },
     body: { error: true, statusCode: status, code, message }
@@ -38,7 +38,7 @@ const fromFailure = (f: Failure) => errorResponse(f.status, f.code as ErrorCode,
 const encodeValidation = Schema.encodeSync(ValidationErrorBody)
 
 const invalidResponse = (i: Invalid) =>
-  Outcome.Respond({
+  Answer.Respond({
     status: 400,
     headers: json,
     body: encodeValidation({ error: true, statusCode: 400, issues: i.issues })
@@ -80,10 +80,10 @@ export const encoded = <A, I>(schema: Schema.Schema<A, I>, value: NoInfer<A>, co
   success(withDobFormat(Schema.encodeSync(schema)(value), config))
 
 /** The outcome of an operation's result: 200, its failure's error, or the 400 of its issues. @internal */
-export const toOutcome = (result: OpResult): Outcome => {
+export const toOutcome = (result: OpResult): Answer => {
   switch (result._tag) {
     case "Success":
-      return Outcome.Respond({ status: 200, headers: result.body === undefined ? {} : json, body: result.body })
+      return Answer.Respond({ status: 200, headers: result.body === undefined ? {} : json, body: result.body })
     case "Failure":
       return fromFailure(result)
     case "Invalid":

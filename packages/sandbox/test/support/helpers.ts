@@ -20,7 +20,7 @@ export const headers = { "x-api-key": "example-key", "x-practice-group-id": "pg-
 export const example = (options: Omit<S.SandboxOptions, "world"> = {}) =>
   Sandbox.make({ world: exampleWorld, ...options })
 
-type Respond = Extract<Protocol.Outcome, { readonly _tag: "Respond" }>
+type Respond = Extract<Protocol.Answer, { readonly _tag: "Respond" }>
 
 export const call = (
   sandbox: S.SandboxService,
@@ -28,7 +28,7 @@ export const call = (
   url: string,
   body?: unknown,
   requestHeaders: Record<string, string> = headers
-): Effect.Effect<Protocol.Outcome> =>
+): Effect.Effect<Protocol.Answer> =>
   sandbox.handle(
     Protocol.makeRequest({
       method,
@@ -39,7 +39,7 @@ export const call = (
   )
 
 /** The response of an outcome (fails the test for a reset or a hang). */
-export const respond = (outcome: Protocol.Outcome): Respond => {
+export const respond = (outcome: Protocol.Answer): Respond => {
   if (outcome._tag !== "Respond") throw new Error(`Expected a response, got ${outcome._tag}`)
   return outcome
 }

@@ -519,7 +519,7 @@ export const approver = (queue: ReviewQueue.Service, inner: Approver.Service): A
             reviewId: item.id
           })
         }
-        if (isOpen(item.status)) return new Approver.Deferred({ reason: "waiting for a review", reviewId: item.id })
+        if (isOpen(item.status)) return new Approver.Undecided({ reason: "waiting for a review", reviewId: item.id })
       }
       const decision = yield* inner.decide(request)
       if (decision._tag !== "Deferred") return decision
@@ -529,12 +529,12 @@ export const approver = (queue: ReviewQueue.Service, inner: Approver.Service): A
         request,
         reason: decision.reason
       })
-      return new Approver.Deferred({ reason: decision.reason, reviewId: item.id })
+      return new Approver.Undecided({ reason: decision.reason, reviewId: item.id })
     }).pipe(
       Effect.catchAll((error) =>
         Effect.as(
           Effect.logWarning("review queue unavailable: deferring").pipe(Effect.annotateLogs({ error: error._tag })),
-          new Approver.Deferred({ reason: "the review queue is unavailable" })
+          new Approver.Undecided({ reason: "the review queue is unavailable" })
         )
       )
     )
