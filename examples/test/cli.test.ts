@@ -10,9 +10,13 @@ import * as net from "node:net"
 import * as os from "node:os"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
+import { bundled } from "./support/bundled.js"
 
 const examples = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..")
-const tsx = [path.join(examples, "node_modules/tsx/dist/cli.mjs"), "--conditions=@hero-effect/source", "main.ts"]
+// main.ts compiled once for this file (support/bundled.ts): each child loads one file instead of
+// tsx transforming every module; the same code runs. (readme-commands and examples start it
+// with tsx, as a user types it.)
+const main = () => bundled("main.ts")
 
 // The child's environment: the test's own without INIT_CWD or HERO_* (vitest under pnpm may
 // carry them), plus what the test gives.
@@ -24,15 +28,17 @@ const childEnv = (env: Readonly<Record<string, string>>) => {
 }
 
 const run = (args: ReadonlyArray<string>, env: Readonly<Record<string, string>> = {}) =>
-  new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-    execFile(
-      process.execPath,
-      [...tsx, ...args],
-      { cwd: examples, timeout: 900_000, env: childEnv(env) },
-      (error, stdout, stderr) =>
-        resolve({ code: error ? (typeof error.code === "number" ? error.code : -1) : 0, stdout, stderr })
-    )
-  })
+  main().then((file) =>
+    new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+      execFile(
+        process.execPath,
+        [file, ...args],
+        { cwd: examples, timeout: 900_000, env: childEnv(env) },
+        (error, stdout, stderr) =>
+          resolve({ code: error ? (typeof error.code === "number" ? error.code : -1) : 0, stdout, stderr })
+      )
+    })
+  )
 
 const tmp = (prefix: string) => fs.mkdtempSync(path.join(os.tmpdir(), prefix))
 
@@ -191,9 +197,10 @@ describe("the main job as a command-line tool", () => {
   it("Ctrl-C stops cleanly (exit 130) and says how to resume; the same command again resumes", async () => {
     const dir = tmp("hero-cli-sigint-")
     const args = ["--patients", "400", "--seed", "6", "--concurrency", "1", "--journal", path.join(dir, "j.jsonl")]
+    const file = await main()
     const stopped = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
       // Its own process group, as a terminal's foreground job: Ctrl-C signals the whole group.
-      const child = spawn(process.execPath, [...tsx, ...args], { cwd: examples, env: childEnv({}), detached: true })
+      const child = spawn(process.execPath, [file, ...args], { cwd: examples, env: childEnv({}), detached: true })
       let stderr = ""
       let sent = false
       child.stderr.on("data", (chunk: Buffer) => {

@@ -44,10 +44,10 @@ const killSwitchSandbox = Layer.effect(
       handle: (request) =>
         Effect.gen(function*() {
           const merge = isMerge(request)
-          if (merge && onMerge?.("arrived") === true) return Protocol.Outcome.Reset({ applied: false })
+          if (merge && onMerge?.("arrived") === true) return Protocol.Answer.Reset({ applied: false })
           const outcome = yield* inner.handle(request)
           if (merge && outcome._tag === "Respond" && outcome.status < 300 && onMerge?.("applied") === true) {
-            return Protocol.Outcome.Reset({ applied: true })
+            return Protocol.Answer.Reset({ applied: true })
           }
           return outcome
         })
@@ -253,16 +253,19 @@ describe("durable.ts --review-wait, killed between approval and merge", () => {
     "--review-wait with --postgres is refused (exit 2); --help mentions --review-wait",
     () =>
       Effect.gen(function*() {
-        const refused = yield* ended(
-          startKillable({
-            script: "durable.ts",
-            args: ["--ids", "ids.txt", "--run-id", "r", "--review-wait", "--postgres", "x"],
-            env: {}
-          })
-        )
+        // Two independent processes: run side by side.
+        const [refused, help] = yield* Effect.all([
+          ended(
+            startKillable({
+              script: "durable.ts",
+              args: ["--ids", "ids.txt", "--run-id", "r", "--review-wait", "--postgres", "x"],
+              env: {}
+            })
+          ),
+          ended(startKillable({ script: "durable.ts", args: ["--help"], env: {} }))
+        ], { concurrency: 2 })
         expect(refused.code, refused.output).toBe(2)
         expect(refused.output).toMatch(/--review-wait/)
-        const help = yield* ended(startKillable({ script: "durable.ts", args: ["--help"], env: {} }))
         expect(help.code, help.output).toBe(0)
         expect(help.output).toMatch(/--review-wait/)
       }),

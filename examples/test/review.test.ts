@@ -7,16 +7,17 @@ import { describe, expect, it } from "@effect/vitest"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
-import { expectNoPatientValues, runScript, worldValues } from "./support/scripts.js"
+import { expectNoPatientValues, runCompiled, worldValues } from "./support/scripts.js"
 
 // A world where some merges need a person (DECEASED_MISMATCH, RESTRICTED, SEX_MISMATCH …).
 const world = { seed: 3, patients: 40 }
 const values = worldValues(world)
 
+// Compiled once for this file (support/scripts.ts runCompiled): the same code, started faster.
 const main = (args: ReadonlyArray<string>) =>
-  runScript("main.ts", ["--patients", String(world.patients), "--seed", String(world.seed), "--review", ...args])
+  runCompiled("main.ts", ["--patients", String(world.patients), "--seed", String(world.seed), "--review", ...args])
 const review = (args: ReadonlyArray<string>, env: Readonly<Record<string, string>> = {}) =>
-  runScript("review.ts", args, env)
+  runCompiled("review.ts", args, env)
 
 interface Item {
   readonly id: string

@@ -1,8 +1,9 @@
 // Runs an example as a child process that a crash test can SIGKILL at a chosen moment: shared by
 // the journal (crash-resume) and durable-engine (durable-crash) tests.
-import { spawn } from "node:child_process"
+import { type ChildProcess, spawn } from "node:child_process"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
+import { bundled } from "./bundled.js"
 
 const examples = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..")
 
@@ -31,7 +32,7 @@ export interface KillableRun {
 
 /** A child started by {@link startKillable}: kill it (its whole process group) at any moment. */
 export interface Killable {
-  /** SIGKILL to tsx and the node process it starts. */
+  /** SIGKILL to its whole process group. */
   readonly kill: () => void
   /** Resolves when it has exited, however. */
   readonly exited: Promise<{ readonly code: number | null; readonly signal: NodeJS.Signals | null }>
@@ -39,45 +40,53 @@ export interface Killable {
   readonly output: () => string
 }
 
-/** Starts `script` (tsx, source conditions) in its own process group. */
+/**
+ * Starts `script` in its own process group: compiled once per test file (support/bundled.ts: the
+ * same code, without tsx's per-module loader), then run with `node`. `kill` at any moment, even
+ * before the process has started (it then never starts).
+ */
 export const startKillable = (options: {
   readonly script: string
   readonly args: ReadonlyArray<string>
   readonly env: Record<string, string>
 }): Killable => {
-  const child = spawn(
-    process.execPath,
-    [
-      path.join(examples, "node_modules/tsx/dist/cli.mjs"),
-      "--conditions=@hero-effect/source",
-      options.script,
-      ...options.args
-    ],
-    { cwd: examples, env: { ...childEnv, ...options.env }, detached: true, stdio: "pipe" }
-  )
   let output = ""
-  child.stderr.on("data", (chunk: Buffer) => void (output += chunk.toString()))
-  child.stdout.on("data", (chunk: Buffer) => void (output += chunk.toString()))
+  let killed = false
+  let child: ChildProcess | undefined
   const killGroup = () => {
+    killed = true
+    if (child === undefined) return
     try {
       process.kill(-child.pid!, "SIGKILL")
     } catch {
       // the group is gone already
     }
   }
-  const exited = new Promise<{ readonly code: number | null; readonly signal: NodeJS.Signals | null }>((resolve) =>
-    child.on("exit", (code, signal) => {
-      // Whatever tsx started goes with it.
-      killGroup()
-      resolve({ code, signal })
+  const exited = bundled(options.script).then((file) =>
+    new Promise<{ readonly code: number | null; readonly signal: NodeJS.Signals | null }>((resolve) => {
+      if (killed) return resolve({ code: null, signal: "SIGKILL" })
+      const started = spawn(process.execPath, [file, ...options.args], {
+        cwd: examples,
+        env: { ...childEnv, ...options.env },
+        detached: true,
+        stdio: "pipe"
+      })
+      child = started
+      started.stderr.on("data", (chunk: Buffer) => void (output += chunk.toString()))
+      started.stdout.on("data", (chunk: Buffer) => void (output += chunk.toString()))
+      started.on("exit", (code, signal) => {
+        // Whatever it started goes with it.
+        killGroup()
+        resolve({ code, signal })
+      })
     })
   )
   return { kill: killGroup, exited, output: () => output }
 }
 
 /**
- * Runs `script` (tsx, source conditions) once. With `killAt`, kills it — tsx and the node process
- * it starts: the whole process group — as soon as `progress()` (polled every `pollMillis`) reaches
+ * Runs `script` (see {@link startKillable}) once. With `killAt`, kills it — its whole process
+ * group — as soon as `progress()` (polled every `pollMillis`) reaches
  * `killAt`, or at the deadline (a hang detector, generous for a loaded machine).
  */
 export const runKillable = (options: {

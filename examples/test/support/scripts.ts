@@ -5,6 +5,7 @@ import { SeedGenerator } from "@hero-effect/sandbox"
 import { execFile } from "node:child_process"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
+import { bundled } from "./bundled.js"
 
 const examples = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..")
 
@@ -39,6 +40,28 @@ export const runScript = (
         resolve({ code: error ? (typeof error.code === "number" ? error.code : -1) : 0, stdout, stderr })
     )
   })
+
+/**
+ * Runs `script` to its end like {@link runScript}, but compiled once per test file
+ * (support/bundled.ts: the same code, without tsx's per-module loader), for tests about what a
+ * script does rather than how a user starts it.
+ */
+export const runCompiled = (
+  script: string,
+  args: ReadonlyArray<string>,
+  env: Readonly<Record<string, string>> = {}
+): Promise<ScriptRun> =>
+  bundled(script).then((file) =>
+    new Promise((resolve) => {
+      execFile(
+        process.execPath,
+        [file, ...args],
+        { cwd: examples, timeout: 300_000, env: childEnv(env), maxBuffer: 64 * 1024 * 1024 },
+        (error, stdout, stderr) =>
+          resolve({ code: error ? (typeof error.code === "number" ? error.code : -1) : 0, stdout, stderr })
+      )
+    })
+  )
 
 /**
  * What identifies the people of a generated world (Hero records, EHR records and Spine entries):
