@@ -19,6 +19,7 @@ import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import { HeroHealthClient } from "@hero-effect/client/HeroHealthClient"
 import { HeroHealthConfig } from "@hero-effect/client/HeroHealthConfig"
+import * as UndiciTransport from "@hero-effect/client/UndiciTransport"
 import * as Endpoint from "@hero-effect/schema/Endpoint"
 import { PatientId, PracticeGroupId } from "@hero-effect/schema/Ids"
 import { PatientV1 } from "@hero-effect/schema/Patient"
@@ -29,6 +30,7 @@ import * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
+import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import * as Tracer from "effect/Tracer"
 import * as fs from "node:fs"
@@ -82,9 +84,11 @@ const promiseLoad = (call: () => Promise<unknown>) => async (concurrency: number
   return { count: latencies.length, errors, latencies }
 }
 
+// `call` builds the call's Effect each time, as an application does for each request (with
+// its own arguments): whatever a client does when the Effect is made is counted too.
 const effectLoad = <R, E>(
   runtime: ManagedRuntime.ManagedRuntime<R, E>,
-  call: Effect.Effect<unknown, unknown, R>
+  call: () => Effect.Effect<unknown, unknown, R>
 ) =>
 (concurrency: number, millis: number): Promise<LoadResult> => {
   const latencies: Array<number> = []
@@ -93,7 +97,7 @@ const effectLoad = <R, E>(
   const loop = Effect.gen(function*() {
     while (performance.now() < deadline) {
       const t0 = performance.now()
-      const exit = yield* Effect.exit(call)
+      const exit = yield* Effect.exit(call())
       if (Exit.isFailure(exit)) errors++
       latencies.push(performance.now() - t0)
     }
@@ -176,9 +180,33 @@ const heroClient = async (
   const runtime = ManagedRuntime.make(layer)
   const hero = await runtime.runPromise(HeroHealthClient)
   return {
-    load: effectLoad(runtime, hero.getPatientById(PatientId.make(patientId))),
+    load: effectLoad(runtime, () => hero.getPatientById(PatientId.make(patientId))),
     spans: () => spansCreated,
     close: () => runtime.dispose()
+  }
+}
+
+// The client's own undici transport with the decode on top and nothing in between: what the
+// engine adds is the lean client's cost above this.
+const heroTransport = async (url: string): Promise<Contender> => {
+  const runtime = ManagedRuntime.make(Layer.setTracerEnabled(false))
+  const scope = await runtime.runPromise(Scope.make())
+  const transport = await runtime.runPromise(Scope.extend(UndiciTransport.make(), scope))
+  const request = {
+    method: "GET" as const,
+    url: `${url}/v1/patients/${patientId}`,
+    headers: { ...headers, accept: "application/json", "user-agent": "hero-effect/0.1.0" },
+    body: undefined,
+    timeoutMillis: 10_000,
+    maxResponseBytes: 10 * 1024 * 1024
+  }
+  const call = Effect.flatMap(transport.send(request), (response) => {
+    const decoded = decodePatient(JSON.parse(response.text))
+    return Either.isRight(decoded) ? Effect.succeed(decoded.right) : Effect.fail(decoded.left)
+  })
+  return {
+    load: effectLoad(runtime, () => call),
+    close: () => runtime.runPromise(Scope.close(scope, Exit.void)).then(() => runtime.dispose())
   }
 }
 
@@ -221,7 +249,7 @@ const platformClient = async (
       Effect.timeoutFail({ duration: "60 seconds", onTimeout: () => "call timeout" })
     )
     : Effect.flatMap(bare, (text) => decodePatient(JSON.parse(text)))
-  return { load: effectLoad(runtime, call), close: () => runtime.dispose() }
+  return { load: effectLoad(runtime, () => call), close: () => runtime.dispose() }
 }
 
 const rawUndici = (url: string, decode: boolean): Contender => {
@@ -270,7 +298,7 @@ const openapiGen = async (url: string, modulePath: string): Promise<Contender> =
     HttpClient.mapRequest(HttpClientRequest.setHeaders(headers))
   )
   const api = generated.make(http)
-  return { load: effectLoad(runtime, api.getPatientById(patientId)), close: () => runtime.dispose() }
+  return { load: effectLoad(runtime, () => api.getPatientById(patientId)), close: () => runtime.dispose() }
 }
 
 const make = (id: ContenderId, url: string, openapiGenPath: string | undefined): Promise<Contender> | Contender => {
@@ -283,6 +311,8 @@ const make = (id: ContenderId, url: string, openapiGenPath: string | undefined):
       return heroClient(url, undefined)
     case "hero-undici-lean":
       return heroClient(url, undefined, true)
+    case "hero-transport":
+      return heroTransport(url)
     case "hero-platform":
       return heroClient(url, NodeHttpClient.layerUndici)
     case "hero-fetch":

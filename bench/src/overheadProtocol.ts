@@ -16,6 +16,7 @@ export type ContenderId =
   | "platform-decode"
   | "platform-stream"
   | "hero-undici-lean"
+  | "hero-transport"
 
 export interface ContenderInfo {
   readonly id: ContenderId
@@ -102,6 +103,13 @@ export const contenders: ReadonlyArray<ContenderInfo> = [
     name: "HeroHealthClient (undici transport, lean)",
     transport: "client's undici transport",
     description: "ablation: the client on its undici transport with `rateLimit: \"unlimited\"` and tracing disabled"
+  },
+  {
+    id: "hero-transport",
+    name: "the client's undici transport + decode",
+    transport: "client's undici transport",
+    description:
+      "ablation: the client's undici transport (`UndiciTransport.make`) called directly from an Effect, then the same decode: no engine (no input check, limiter, retries or span)"
   }
 ]
 

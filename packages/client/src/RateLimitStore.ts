@@ -34,6 +34,8 @@
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import type { SyncStore } from "./internal/syncStore.js"
+import { fromSync } from "./internal/syncStore.js"
 
 /**
  * A request for a place in a response-counted sliding window ({@link Service.acquireSliding}).
@@ -206,70 +208,64 @@ export const makeMemory: Effect.Effect<Service> = Effect.sync(() => {
     }
     return window
   }
-  const service: Service = {
-    shared: false,
-    reserve: (key, limit, intervalMillis, now) =>
-      Effect.sync(() => {
-        const emission = intervalMillis / limit
-        const tat = Math.max(tats.get(key) ?? now, now)
-        tats.set(key, tat + emission)
-        return Math.max(0, tat + emission - intervalMillis - now)
-      }),
-    reserveSliding: (key, limit, intervalMillis, now) =>
-      Effect.sync(() => {
-        let log = logs.get(key)
-        if (log === undefined) {
-          log = []
-          logs.set(key, log)
-        }
-        // Only the last `limit` reservations, and only those still inside a window, can hold a
-        // request back: keep no more (a limit of a million must not keep a million times).
-        let stale = Math.max(0, log.length - limit)
-        while (stale < log.length && log[stale]! <= now - intervalMillis) stale++
-        if (stale > 0) log.splice(0, stale)
-        const at = log.length >= limit ? Math.max(now, log[log.length - limit]! + intervalMillis) : now
-        log.push(at)
-        return at - now
-      }),
-    acquireSliding: ({ intervalMillis, key, limit, lostAfterMillis, nowMillis: now, ticket }) =>
-      Effect.sync((): SlidingAnswer => {
-        const window = windowOf(key)
-        prune(window, now, intervalMillis)
-        const answered = window.answered.length - window.head
-        const count = answered + window.flying.size
-        if (count < limit) {
-          window.flying.set(ticket, now + lostAfterMillis)
-          return taken
-        }
-        // `excess` places must leave before one is free. Answered places leave in order, one
-        // window after their response; one in flight leaves no sooner than a window from now
-        // (it settles now at the earliest), or when it is presumed lost.
-        const excess = count - limit + 1
-        if (excess <= answered) {
-          return { _tag: "Wait", millis: window.answered[window.head + excess - 1]! + intervalMillis - now }
-        }
-        const oldestLost = window.flying.values().next().value ?? Number.POSITIVE_INFINITY
-        return { _tag: "Wait", millis: Math.max(0, Math.min(intervalMillis, oldestLost - now)) }
-      }),
-    settleSliding: ({ intervalMillis, key, mayHaveReachedServer, nowMillis, ticket }) =>
-      Effect.sync(() => {
-        const window = mayHaveReachedServer ? windowOf(key) : windows.get(key)
-        if (window === undefined) return
-        window.flying.delete(ticket)
-        if (mayHaveReachedServer) {
-          window.answered.push(nowMillis)
-          // Pruned here too: a store that only records settlements (Redis's fallback while Redis
-          // answers) must stay bounded by what one window holds.
-          prune(window, nowMillis, intervalMillis)
-        }
-      }),
-    holdUntil: (key, until) =>
-      Effect.sync(() => {
-        if ((holds.get(key) ?? 0) < until) holds.set(key, until)
-      }),
-    heldUntil: (key) => Effect.sync(() => holds.get(key) ?? 0)
+  const sync: SyncStore = {
+    reserve: (key, limit, intervalMillis, now) => {
+      const emission = intervalMillis / limit
+      const tat = Math.max(tats.get(key) ?? now, now)
+      tats.set(key, tat + emission)
+      return Math.max(0, tat + emission - intervalMillis - now)
+    },
+    reserveSliding: (key, limit, intervalMillis, now) => {
+      let log = logs.get(key)
+      if (log === undefined) {
+        log = []
+        logs.set(key, log)
+      }
+      // Only the last `limit` reservations, and only those still inside a window, can hold a
+      // request back: keep no more (a limit of a million must not keep a million times).
+      let stale = Math.max(0, log.length - limit)
+      while (stale < log.length && log[stale]! <= now - intervalMillis) stale++
+      if (stale > 0) log.splice(0, stale)
+      const at = log.length >= limit ? Math.max(now, log[log.length - limit]! + intervalMillis) : now
+      log.push(at)
+      return at - now
+    },
+    acquireSliding: ({ intervalMillis, key, limit, lostAfterMillis, nowMillis: now, ticket }): SlidingAnswer => {
+      const window = windowOf(key)
+      prune(window, now, intervalMillis)
+      const answered = window.answered.length - window.head
+      const count = answered + window.flying.size
+      if (count < limit) {
+        window.flying.set(ticket, now + lostAfterMillis)
+        return taken
+      }
+      // `excess` places must leave before one is free. Answered places leave in order, one
+      // window after their response; one in flight leaves no sooner than a window from now
+      // (it settles now at the earliest), or when it is presumed lost.
+      const excess = count - limit + 1
+      if (excess <= answered) {
+        return { _tag: "Wait", millis: window.answered[window.head + excess - 1]! + intervalMillis - now }
+      }
+      const oldestLost = window.flying.values().next().value ?? Number.POSITIVE_INFINITY
+      return { _tag: "Wait", millis: Math.max(0, Math.min(intervalMillis, oldestLost - now)) }
+    },
+    settleSliding: ({ intervalMillis, key, mayHaveReachedServer, nowMillis, ticket }) => {
+      const window = mayHaveReachedServer ? windowOf(key) : windows.get(key)
+      if (window === undefined) return
+      window.flying.delete(ticket)
+      if (mayHaveReachedServer) {
+        window.answered.push(nowMillis)
+        // Pruned here too: a store that only records settlements (Redis's fallback while Redis
+        // answers) must stay bounded by what one window holds.
+        prune(window, nowMillis, intervalMillis)
+      }
+    },
+    holdUntil: (key, until) => {
+      if ((holds.get(key) ?? 0) < until) holds.set(key, until)
+    },
+    heldUntil: (key) => holds.get(key) ?? 0
   }
-  return service
+  return fromSync(false, sync)
 })
 
 interface SlidingWindow {

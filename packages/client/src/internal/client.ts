@@ -69,10 +69,7 @@ export const makeWithTransport = (transport: Transport.Service) =>
       Effect.fail(new Errors.InvalidInput({ operation, issues: [{ path, message }] }))
 
     // Digits only, so the id needs no encoding at all (and nothing here can throw).
-    const pathId = (operation: OperationId, id: unknown) =>
-      typeof id === "string" && patientIdPattern.test(id)
-        ? Effect.succeed(id)
-        : refuse(operation, "patientId", "a Hero patient id must be 1 to 128 ASCII digits")
+    const isPathId = (id: unknown): id is string => typeof id === "string" && patientIdPattern.test(id)
 
     // Unknown keys are refused too: a misspelt parameter must not be silently dropped. Strings
     // with lone surrogates are refused after encoding (they cannot be sent as they are).
@@ -117,11 +114,11 @@ export const makeWithTransport = (transport: Transport.Service) =>
         const notFound = endpoint.notFound ? {} : undefined
         return (input?: unknown) => send(endpoint.path, input, notFound)
       }
+      // Checked in place, not as an Effect of its own: it runs on every call.
       return (patientId: PatientId, input?: unknown) =>
-        Effect.flatMap(
-          pathId(operation, patientId),
-          (id) => send(Endpoint.renderPath(endpoint, id), input, endpoint.notFound ? { patientId } : undefined)
-        )
+        isPathId(patientId)
+          ? send(Endpoint.renderPath(endpoint, patientId), input, endpoint.notFound ? { patientId } : undefined)
+          : refuse(operation, "patientId", "a Hero patient id must be 1 to 128 ASCII digits")
     }
     const calls = Object.fromEntries(Endpoint.operationIds.map((operation) => [operation, call(operation)]))
     // The runtime calls are built from data, so their types come from the table (`Calls`);

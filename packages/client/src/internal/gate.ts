@@ -17,6 +17,8 @@ export interface Gate {
   readonly withLock: <A, E>(self: Effect.Effect<A, E>) => Effect.Effect<A, E>
   readonly waitAtMost: (millis: number) => Effect.Effect<void>
   readonly wake: () => void
+  /** No fiber holds the lock or waits for it: one that asks now would go at once. */
+  readonly idle: () => boolean
 }
 
 /** @internal */
@@ -63,6 +65,7 @@ export const makeGate = (): Gate => {
     waitAtMost: (millis) => Effect.raceFirst(Effect.sleep(Duration.millis(millis)), woken),
     wake: () => {
       for (const waker of [...wakers]) waker()
-    }
+    },
+    idle: () => !busy
   }
 }

@@ -26,24 +26,37 @@ import type { Gate } from "./gate.js"
 import { makeGate } from "./gate.js"
 import type { RawResponse } from "./response.js"
 import { parseRetryAfter } from "./retryAfter.js"
+import type { SyncStore } from "./syncStore.js"
+import { syncFaceOf } from "./syncStore.js"
+
+/** One call, as the limiter sees it. @internal */
+export interface LimitedCall {
+  readonly operation: OperationId
+  readonly policy: OperationPolicy
+  /** When the call's deadline passes (epoch millis on `clock`). */
+  readonly deadlineAt: number
+  /** The call's clock: read once per attempt on the way through, without an Effect. */
+  readonly clock: Clock.Clock
+  /**
+   * The failure of a limiter wait that would pass the deadline: RateLimited (heldBack) while
+   * nothing the call sent may have reached the server, else the deadline's Timeout.
+   */
+  readonly onLimiterDeadline: (millis: number) => Errors.Timeout | Errors.RateLimited
+}
 
 /** @internal */
 export interface Limiter {
   /**
    * One attempt: passes the limiters, then runs `send`, the places it took settled when `send`
-   * ends (or whatever else ends the attempt first). `onDeadline` is the failure of a limiter
-   * wait that would pass the deadline: RateLimited (heldBack) while nothing the call sent may
-   * have reached the server, else the deadline's Timeout.
+   * ends (or whatever else ends the attempt first). The returned Effect takes its places each
+   * time it runs (a retry runs it again).
    */
-  readonly attempt: <E extends Errors.HeroHealthError>(
-    operation: OperationId,
-    policy: OperationPolicy,
-    deadlineAt: number,
-    onDeadline: (millis: number) => Errors.Timeout | Errors.RateLimited,
-    send: () => Effect.Effect<RawResponse, E>
-  ) => Effect.Effect<RawResponse, E | Errors.Timeout | Errors.RateLimited>
-  /** A success, for the learned limit: undefined when the client-wide limit is not adaptive. */
-  readonly noteSuccess: Effect.Effect<void> | undefined
+  readonly attempt: <A, E>(
+    call: LimitedCall,
+    send: () => Effect.Effect<A, E>
+  ) => Effect.Effect<A, E | Errors.Timeout | Errors.RateLimited>
+  /** A success at `now`, for the learned limit: undefined when the client-wide limit is not adaptive. */
+  readonly noteSuccess: ((now: number) => void) | undefined
   /**
    * A 429: fails RateLimited; one that says when to come back also lowers the learned limit and
    * holds every call of this key back until then (at most the operation's `maxRetryAfter`).
@@ -79,6 +92,14 @@ export const makeLimiter = (config: Options, store: RateLimitStore.Service): Lim
     }
     const marginMillis = rateLimit.margin === undefined ? intervalMillis * 0.05 : Duration.toMillis(rateLimit.margin)
     return store.reserveSliding(key, rateLimit.limit, intervalMillis + marginMillis, now)
+  }
+  const reserveNow = (sync: SyncStore, key: string, rateLimit: RateLimit, now: number): number => {
+    const intervalMillis = Duration.toMillis(rateLimit.interval)
+    if (rateLimit.algorithm === "token-bucket") {
+      return sync.reserve(key, rateLimit.limit, intervalMillis, now)
+    }
+    const marginMillis = rateLimit.margin === undefined ? intervalMillis * 0.05 : Duration.toMillis(rateLimit.margin)
+    return sync.reserveSliding(key, rateLimit.limit, intervalMillis + marginMillis, now)
   }
   const noDelay = Effect.succeed(0)
   const allKey = `${scope}:all`
@@ -125,17 +146,16 @@ export const makeLimiter = (config: Options, store: RateLimitStore.Service): Lim
     })
   // Takes a place in `key`'s window (pushed on `places` as soon as the store answers, so the
   // attempt settles it whatever happens next), waiting in this client's queue for the key.
+  const nextTicket = () => `${ticketPrefix}:${(ticketCount++).toString(36)}`
   const take = (
-    key: string,
-    rateLimit: RateLimit,
+    window: PlannedWindow,
     places: Array<Place>,
     deadlineAt: number,
     onDeadline: (millis: number) => Errors.Timeout | Errors.RateLimited
   ): Effect.Effect<void, Errors.Timeout | Errors.RateLimited> => {
+    const { intervalMillis, key, rateLimit } = window
     const gate = gateOf(key)
-    const intervalMillis = Duration.toMillis(rateLimit.interval) +
-      (rateLimit.margin === undefined ? 0 : Duration.toMillis(rateLimit.margin))
-    const ticket = `${ticketPrefix}:${(ticketCount++).toString(36)}`
+    const ticket = nextTicket()
     const ask: Effect.Effect<void, Errors.Timeout | Errors.RateLimited> = Effect.flatMap(
       Clock.currentTimeMillis,
       (now) =>
@@ -168,70 +188,104 @@ export const makeLimiter = (config: Options, store: RateLimitStore.Service): Lim
   const countsResponses = (rateLimit: RateLimit | undefined): rateLimit is RateLimit =>
     rateLimit !== undefined && rateLimit.algorithm !== "token-bucket" && rateLimit.countFrom !== "reservation"
   const overallCountsResponses = countsResponses(overall)
+  const sync = syncFaceOf(store)
+
+  // What an operation's attempts must pass, worked out once per operation (its policy is fixed
+  // for the client's life): its key, its reservations, the windows it takes places in.
+  const plans = new Map<OperationId, Plan>()
+  const planOf = (operation: OperationId, policy: OperationPolicy): Plan => {
+    let plan = plans.get(operation)
+    if (plan === undefined) {
+      const operationKey = `${scope}:op:${operation}`
+      const operationLimit = policy.rateLimit
+      const operationCountsResponses = countsResponses(operationLimit)
+      const windows: Array<{ readonly key: string; readonly rateLimit: RateLimit }> = []
+      // The operation's window first, so a place in the client-wide one is not held while the
+      // operation's queue waits.
+      if (operationCountsResponses) windows.push({ key: operationKey, rateLimit: operationLimit })
+      if (overallCountsResponses) windows.push({ key: allKey, rateLimit: overall! })
+      plan = {
+        operationKey,
+        maxHoldWait: Duration.toMillis(policy.maxRetryAfter),
+        reservesOverall: overall !== undefined && !overallCountsResponses,
+        operationReservation: operationLimit !== undefined && !operationCountsResponses ? operationLimit : undefined,
+        windows: windows.map((window) => ({
+          ...window,
+          intervalMillis: Duration.toMillis(window.rateLimit.interval) +
+            (window.rateLimit.margin === undefined ? 0 : Duration.toMillis(window.rateLimit.margin))
+        }))
+      }
+      plans.set(operation, plan)
+    }
+    return plan
+  }
 
   // Every attempt, retries included, passes the limiters (client-wide and the operation's):
   // first the reservations (token buckets, reservation-counted windows: one wait for the later
-  // of the two), then the places of response-counted windows (the operation's first, so a
-  // place in the client-wide window is not held while the operation's queue waits); then it
-  // waits out any hold a 429 set, its places freed. After waiting out a hold it queues again:
+  // of the two), then the places of response-counted windows (see `planOf` for the order); then
+  // it waits out any hold a 429 set, its places freed. After waiting out a hold it queues again:
   // requests released together by the end of a hold would otherwise all fire at once and draw
   // the next 429. A hold it may not wait for (longer than the operation's `maxRetryAfter` or
   // the call's deadline, or `onRateLimitHold: "fail"`) fails the attempt as RateLimited with
   // `heldBack`, at once (it is checked before the limiters too): nothing was sent, so it is
-  // never a Timeout. Written without generators: this runs on every call.
+  // never a Timeout. Written without generators: this runs on every call. This is the Effect
+  // way, for a store outside the process or an attempt that waits; `passAtOnce` is the same
+  // for an attempt that waits for nothing on the in-memory store.
   const acquire = (
-    operation: OperationId,
-    policy: OperationPolicy,
-    deadlineAt: number,
-    // A limiter wait that would pass the deadline: RateLimited (heldBack) while nothing this
-    // call sent may have reached the server, else the deadline's Timeout.
-    onDeadline: (millis: number) => Errors.Timeout | Errors.RateLimited,
-    places: Array<Place>
+    call: LimitedCall,
+    plan: Plan,
+    places: Array<Place>,
+    // Set when the synchronous pass got this far: the reservations made (with this wait), the
+    // first `fromWindow` places taken, the hold checked before them.
+    resumeAt?: { readonly delay: number; readonly fromWindow: number }
   ): Effect.Effect<void, Errors.Timeout | Errors.RateLimited> => {
-    const operationKey = `${scope}:op:${operation}`
-    const maxHoldWait = Duration.toMillis(policy.maxRetryAfter)
-    const mayWait = (until: number, at: number) => waitOutHolds && until - at <= maxHoldWait && until <= deadlineAt
+    const { deadlineAt, onLimiterDeadline, operation } = call
+    const mayWait = (until: number, at: number) => waitOutHolds && until - at <= plan.maxHoldWait && until <= deadlineAt
     const heldBack = (until: number, at: number) =>
       Effect.fail(new Errors.RateLimited({ operation, retryAfterMillis: until - at, heldBack: true }))
-    const operationLimit = policy.rateLimit
-    const operationCountsResponses = countsResponses(operationLimit)
-    const takePlaces: Effect.Effect<void, Errors.Timeout | Errors.RateLimited> | undefined =
-      operationCountsResponses && overallCountsResponses
-        ? Effect.zipRight(
-          take(operationKey, operationLimit, places, deadlineAt, onDeadline),
-          take(allKey, overall!, places, deadlineAt, onDeadline)
-        )
-        : operationCountsResponses
-        ? take(operationKey, operationLimit, places, deadlineAt, onDeadline)
-        : overallCountsResponses
-        ? take(allKey, overall!, places, deadlineAt, onDeadline)
-        : undefined
+    const takePlaces = (from: number): Effect.Effect<void, Errors.Timeout | Errors.RateLimited> => {
+      let taking: Effect.Effect<void, Errors.Timeout | Errors.RateLimited> = Effect.void
+      for (let i = plan.windows.length - 1; i >= from; i--) {
+        const window = plan.windows[i]!
+        const rest = taking
+        const one = take(window, places, deadlineAt, onLimiterDeadline)
+        taking = i === plan.windows.length - 1 ? one : Effect.zipRight(one, rest)
+      }
+      return taking
+    }
+    const afterDelay = (delay: number, fromWindow: number, left: number) => {
+      const afterLimits = Effect.flatMap(
+        store.heldUntil(scope),
+        (until) =>
+          Effect.flatMap(Clock.currentTimeMillis, (at) =>
+            until <= at || left <= 0
+              ? Effect.void
+              // Held: the places taken are freed (nothing was sent) while it waits.
+              : mayWait(until, at)
+              ? Effect.zipRight(
+                settle(places, false),
+                Effect.zipRight(Effect.sleep(Duration.millis(until - at)), round(left - 1))
+              )
+              : heldBack(until, at))
+      )
+      const afterPlaces = fromWindow >= plan.windows.length
+        ? afterLimits
+        : Effect.zipRight(takePlaces(fromWindow), afterLimits)
+      return delay > 0 ? Effect.zipRight(sleepWithin(delay, deadlineAt, onLimiterDeadline), afterPlaces) : afterPlaces
+    }
     const round = (left: number): Effect.Effect<void, Errors.Timeout | Errors.RateLimited> =>
       Effect.flatMap(Clock.currentTimeMillis, (now) =>
         Effect.flatMap(
           Effect.zipWith(
-            overall === undefined || overallCountsResponses ? noDelay : reserve(allKey, overallAt(now)!, now),
-            operationLimit === undefined || operationCountsResponses
+            plan.reservesOverall ? reserve(allKey, overallAt(now)!, now) : noDelay,
+            plan.operationReservation === undefined
               ? noDelay
-              : reserve(operationKey, operationLimit, now),
+              : reserve(plan.operationKey, plan.operationReservation, now),
             Math.max
           ),
-          (delay) => {
-            const afterLimits = Effect.flatMap(store.heldUntil(scope), (until) =>
-              Effect.flatMap(Clock.currentTimeMillis, (at) =>
-                until <= at || left <= 0
-                  ? Effect.void
-                  // Held: the places taken are freed (nothing was sent) while it waits.
-                  : mayWait(until, at)
-                  ? Effect.zipRight(
-                    settle(places, false),
-                    Effect.zipRight(Effect.sleep(Duration.millis(until - at)), round(left - 1))
-                  )
-                  : heldBack(until, at)))
-            const afterPlaces = takePlaces === undefined ? afterLimits : Effect.zipRight(takePlaces, afterLimits)
-            return delay > 0 ? Effect.zipRight(sleepWithin(delay, deadlineAt, onDeadline), afterPlaces) : afterPlaces
-          }
+          (delay) => afterDelay(delay, 0, left)
         ))
+    if (resumeAt !== undefined) return afterDelay(resumeAt.delay, resumeAt.fromWindow, 100)
     // A hold this call will not wait for fails it before it takes a place in the limiters.
     return Effect.flatMap(
       store.heldUntil(scope),
@@ -243,28 +297,116 @@ export const makeLimiter = (config: Options, store: RateLimitStore.Service): Lim
     )
   }
 
+  // The synchronous pass on the in-memory store: no hold, every reservation without a wait, and
+  // a place in every window whose queue is empty. `true` when it passed; else how far it got
+  // (the reservations it made stand and the places it took are on `places`), for `acquire` to
+  // go on from there. One synchronous block: atomic on the JS thread, so the queue of a key
+  // whose gate is idle would have let it ask at once anyway.
+  const passAtOnce = (
+    store: SyncStore,
+    call: LimitedCall,
+    plan: Plan,
+    places: Array<Place>
+  ): true | { readonly delay: number; readonly fromWindow: number } | undefined => {
+    const now = call.clock.unsafeCurrentTimeMillis()
+    // Held: the Effect way decides whether to wait or fail.
+    if (store.heldUntil(scope) > now) return undefined
+    let delay = 0
+    if (plan.reservesOverall) {
+      const limit = overallAt(now)!
+      delay = reserveNow(store, allKey, limit, now)
+    }
+    if (plan.operationReservation !== undefined) {
+      delay = Math.max(delay, reserveNow(store, plan.operationKey, plan.operationReservation, now))
+    }
+    if (delay > 0) return { delay, fromWindow: 0 }
+    for (let i = 0; i < plan.windows.length; i++) {
+      const window = plan.windows[i]!
+      if (!gateOf(window.key).idle()) return { delay: 0, fromWindow: i }
+      const ticket = nextTicket()
+      const answer = store.acquireSliding({
+        key: window.key,
+        limit: window.key === allKey ? overallAt(now)!.limit : window.rateLimit.limit,
+        intervalMillis: window.intervalMillis,
+        ticket,
+        nowMillis: now,
+        lostAfterMillis: Math.max(0, call.deadlineAt - now) + lostSlackMillis
+      })
+      if (answer._tag !== "Taken") return { delay: 0, fromWindow: i }
+      places.push({ key: window.key, ticket, intervalMillis: window.intervalMillis })
+    }
+    return true
+  }
+
+  const settleNow = (store: SyncStore, places: Array<Place>, mayHaveReachedServer: boolean, nowMillis: number) => {
+    for (const place of places.splice(0)) {
+      store.settleSliding({
+        key: place.key,
+        ticket: place.ticket,
+        intervalMillis: place.intervalMillis,
+        nowMillis,
+        mayHaveReachedServer
+      })
+      if (!mayHaveReachedServer) gateOf(place.key).wake()
+    }
+  }
+
   // The places an attempt holds in response-counted windows are settled when its response (or
   // failure) arrives, and whatever else ends it (an interruption, a hold it will not wait for,
   // the deadline): never left to count until presumed lost.
-  const attempt: Limiter["attempt"] = (operation, policy, deadlineAt, onDeadline, send) =>
-    Effect.suspend(() => {
-      const places: Array<Place> = []
-      let sent = false
-      return Effect.onExit(
-        Effect.flatMap(
-          acquire(operation, policy, deadlineAt, onDeadline, places),
-          () => {
+  const attempt: Limiter["attempt"] = (call, send) => {
+    const plan = planOf(call.operation, call.policy)
+    const slow = (resumeAt?: { readonly delay: number; readonly fromWindow: number }) =>
+      Effect.suspend(() => {
+        const places: Array<Place> = []
+        let sent = false
+        return Effect.onExit(
+          Effect.flatMap(acquire(call, plan, places, resumeAt), () => {
             sent = true
-            return places.length === 0
-              ? send()
-              : Effect.onExit(send(), (exit) => settle(places, mayHaveReached(exit)))
+            return send()
+          }),
+          (exit) => settle(places, sent && mayHaveReached(exit))
+        )
+      })
+    if (sync === undefined) return slow()
+    const store = sync
+    // Uninterruptible from the places taken to the handlers that settle them: an interruption
+    // in between would leave them counting until presumed lost.
+    return Effect.uninterruptibleMask((restore) =>
+      Effect.suspend(() => {
+        const places: Array<Place> = []
+        const passed = passAtOnce(store, call, plan, places)
+        if (passed !== true) {
+          // Went as far as it could at once: the rest, and its settling, the Effect way (held:
+          // all of it, since nothing was done).
+          if (passed === undefined) return restore(slow())
+          return restore(Effect.suspend(() => {
+            let sent = false
+            return Effect.onExit(
+              Effect.flatMap(acquire(call, plan, places, passed), () => {
+                sent = true
+                return send()
+              }),
+              (exit) => settle(places, sent && mayHaveReached(exit))
+            )
+          }))
+        }
+        if (places.length === 0) return restore(send())
+        return Effect.matchCauseEffect(restore(send()), {
+          onFailure: (cause) => {
+            settleNow(store, places, mayHaveReachedCause(cause), call.clock.unsafeCurrentTimeMillis())
+            return Effect.failCause(cause)
+          },
+          onSuccess: (value) => {
+            settleNow(store, places, true, call.clock.unsafeCurrentTimeMillis())
+            return Effect.succeed(value)
           }
-        ),
-        () => settle(places, sent)
-      )
-    })
+        })
+      })
+    )
+  }
 
-  const noteSuccess = adaptive ? Effect.map(Clock.currentTimeMillis, learned.noteSuccess) : undefined
+  const noteSuccess = adaptive ? learned.noteSuccess : undefined
 
   const throttled: Limiter["throttled"] = (operation, policy, response) =>
     Effect.flatMap(Clock.currentTimeMillis, (at) => {
@@ -286,6 +428,27 @@ export const makeLimiter = (config: Options, store: RateLimitStore.Service): Lim
   return { attempt, noteSuccess, throttled }
 }
 
+/** A window an operation takes places in, its length worked out. */
+interface PlannedWindow {
+  readonly key: string
+  readonly rateLimit: RateLimit
+  /** The limit's interval plus its margin. */
+  readonly intervalMillis: number
+}
+
+/** What an operation's attempts pass (see `planOf`). */
+interface Plan {
+  readonly operationKey: string
+  /** The longest hold a call of it waits out (its `maxRetryAfter`). */
+  readonly maxHoldWait: number
+  /** Whether the client-wide limit is a reservation (token bucket, reservation-counted). */
+  readonly reservesOverall: boolean
+  /** The operation's own limit when it is a reservation. */
+  readonly operationReservation: RateLimit | undefined
+  /** The response-counted windows, in the order their places are taken. */
+  readonly windows: ReadonlyArray<PlannedWindow>
+}
+
 /** A place an attempt holds in a response-counted window. */
 interface Place {
   readonly key: string
@@ -299,8 +462,12 @@ const lostSlackMillis = 10_000
 
 // Whether a finished send may have reached the server: only a connection refused before
 // sending certainly did not.
-const mayHaveReached = (exit: Exit.Exit<RawResponse, Errors.HeroHealthError>): boolean =>
-  !(Exit.isFailure(exit) && Option.exists(
-    Cause.failureOption(exit.cause),
-    (error) => error._tag === "NetworkError" && !error.mayHaveReachedServer
-  ))
+const mayHaveReachedCause = (cause: Cause.Cause<unknown>): boolean =>
+  !Option.exists(
+    Cause.failureOption(cause),
+    (error) =>
+      typeof error === "object" && error !== null && (error as { _tag?: unknown })._tag === "NetworkError" &&
+      (error as Errors.NetworkError).mayHaveReachedServer === false
+  )
+const mayHaveReached = (exit: Exit.Exit<unknown, unknown>): boolean =>
+  Exit.isSuccess(exit) || mayHaveReachedCause(exit.cause)

@@ -29,6 +29,73 @@ const flattenHeaders = (raw: UndiciHeaders): Record<string, string> => {
   return headers
 }
 
+// One exchange: undici's dispatch handler, with the exchange's state on it (one object per
+// request instead of a closure per callback). `settle` is called once, with the result or the
+// failure; the timer and the controller abort the exchange.
+class Exchange implements Dispatcher.DispatchHandler {
+  done = false
+  controller: Dispatcher.DispatchController | undefined = undefined
+  status = 0
+  headers: Record<string, string> = {}
+  chunks: Array<Buffer> = []
+  size = 0
+  timer: ReturnType<typeof setTimeout> | undefined = undefined
+  constructor(
+    readonly max: number | undefined,
+    readonly settle: (result: Effect.Effect<TransportResponse, TransportError>) => void
+  ) {}
+  finish(result: Effect.Effect<TransportResponse, TransportError>) {
+    if (this.done) return
+    this.done = true
+    clearTimeout(this.timer)
+    this.settle(result)
+  }
+  abort(reason: string) {
+    const controller = this.controller
+    if (controller !== undefined && !controller.aborted) controller.abort(new Error(reason))
+  }
+  onRequestStart(controller: Dispatcher.DispatchController) {
+    this.controller = controller
+    // Given up on while it waited for a connection.
+    if (this.done) this.abort("interrupted")
+  }
+  onResponseStart(_: Dispatcher.DispatchController, statusCode: number, headers: Record<string, unknown>) {
+    this.status = statusCode
+    this.headers = flattenHeaders(headers as UndiciHeaders)
+    // A declared length over the limit: refused before a byte of the body is read.
+    if (this.max !== undefined && declaresMoreThan(this.headers, this.max)) {
+      this.finish(Effect.fail(tooLarge(statusCode, this.max)))
+      this.abort("too large")
+    }
+  }
+  onResponseData(_: Dispatcher.DispatchController, chunk: Buffer) {
+    if (this.done) return
+    this.size += chunk.length
+    // Counted while reading: past the limit the exchange is aborted, the rest unread.
+    if (this.max !== undefined && this.size > this.max) {
+      this.chunks.length = 0
+      this.finish(Effect.fail(tooLarge(this.status, this.max)))
+      this.abort("too large")
+      return
+    }
+    this.chunks.push(chunk)
+  }
+  onResponseEnd() {
+    const chunks = this.chunks
+    const text = chunks.length === 1 ? chunks[0]!.toString("utf8") : Buffer.concat(chunks).toString("utf8")
+    this.finish(Effect.succeed({ status: this.status, headers: this.headers, text }))
+  }
+  onResponseError(_: Dispatcher.DispatchController, cause: Error) {
+    this.finish(Effect.fail(failedWith(cause, "transport")))
+  }
+}
+
+// One native timer per exchange: it aborts the request, headers or body alike.
+const onTimeout = (exchange: Exchange) => {
+  exchange.finish(Effect.fail(timedOut()))
+  exchange.abort("timeout")
+}
+
 /** @internal */
 export const make = (options: Options = {}): Effect.Effect<Service, never, Scope.Scope> =>
   Effect.map(
@@ -43,91 +110,55 @@ export const make = (options: Options = {}): Effect.Effect<Service, never, Scope
       ),
       (agent) => Effect.promise(() => agent.close())
     ),
-    (agent): Service => ({
-      send: (request) =>
-        Effect.async<TransportResponse, TransportError>((resume) => {
-          const url = splitUrl(request.url)
-          if (url === undefined) {
-            resume(
-              Effect.fail(
-                new TransportError({ kind: "failed", mayHaveReachedServer: false, reason: "ERR_INVALID_URL" })
+    (agent): Service => {
+      // The client sends every request to one base URL: its origin is kept, and a URL on it is
+      // split without the pattern.
+      let lastOrigin: string | undefined
+      const split = (url: string) => {
+        if (lastOrigin !== undefined && url.startsWith(lastOrigin) && !url.includes("#", lastOrigin.length)) {
+          const next = url.charCodeAt(lastOrigin.length)
+          // "/" or "?" after the origin, no fragment (else the pattern decides).
+          if (next === 47) return { origin: lastOrigin, path: url.slice(lastOrigin.length) }
+          if (next === 63) return { origin: lastOrigin, path: `/${url.slice(lastOrigin.length)}` }
+        }
+        const result = splitUrl(url)
+        if (result !== undefined) lastOrigin = result.origin
+        return result
+      }
+      return {
+        send: (request) =>
+          Effect.async<TransportResponse, TransportError>((resume) => {
+            const url = split(request.url)
+            if (url === undefined) {
+              resume(
+                Effect.fail(
+                  new TransportError({ kind: "failed", mayHaveReachedServer: false, reason: "ERR_INVALID_URL" })
+                )
               )
-            )
-            return
-          }
-          // undici's dispatcher API directly: no response stream, no AbortController; the
-          // controller it hands over aborts the exchange.
-          let done = false
-          let controller: Dispatcher.DispatchController | undefined
-          let status = 0
-          let headers: Record<string, string> = {}
-          const chunks: Array<Buffer> = []
-          let size = 0
-          const max = request.maxResponseBytes
-          const finish = (result: Effect.Effect<TransportResponse, TransportError>) => {
-            if (done) return
-            done = true
-            clearTimeout(timer)
-            resume(result)
-          }
-          const abort = (reason: string) => {
-            if (controller !== undefined && !controller.aborted) controller.abort(new Error(reason))
-          }
-          // One native timer per exchange: it aborts the request, headers or body alike.
-          const timer = setTimeout(() => {
-            finish(Effect.fail(timedOut()))
-            abort("timeout")
-          }, request.timeoutMillis)
-          try {
-            agent.dispatch({
-              origin: url.origin,
-              path: url.path,
-              method: request.method,
-              headers: request.headers,
-              body: request.body ?? null
-            }, {
-              onRequestStart: (started) => {
-                controller = started
-                // Given up on while it waited for a connection.
-                if (done) abort("interrupted")
-              },
-              onResponseStart: (_, statusCode, responseHeaders) => {
-                status = statusCode
-                headers = flattenHeaders(responseHeaders as UndiciHeaders)
-                // A declared length over the limit: refused before a byte of the body is read.
-                if (max !== undefined && declaresMoreThan(headers, max)) {
-                  finish(Effect.fail(tooLarge(status, max)))
-                  abort("too large")
-                }
-              },
-              onResponseData: (_, chunk) => {
-                if (done) return
-                size += chunk.length
-                // Counted while reading: past the limit the exchange is aborted, the rest unread.
-                if (max !== undefined && size > max) {
-                  chunks.length = 0
-                  finish(Effect.fail(tooLarge(status, max)))
-                  abort("too large")
-                  return
-                }
-                chunks.push(chunk)
-              },
-              onResponseEnd: () => {
-                finish(Effect.succeed({ status, headers, text: Buffer.concat(chunks).toString("utf8") }))
-              },
-              onResponseError: (_, cause) => {
-                finish(Effect.fail(failedWith(cause, "transport")))
-              }
+              return
+            }
+            // undici's dispatcher API directly: no response stream, no AbortController; the
+            // controller it hands over aborts the exchange.
+            const exchange = new Exchange(request.maxResponseBytes, resume)
+            exchange.timer = setTimeout(onTimeout, request.timeoutMillis, exchange)
+            try {
+              agent.dispatch({
+                origin: url.origin,
+                path: url.path,
+                method: request.method,
+                headers: request.headers,
+                body: request.body ?? null
+              }, exchange)
+            } catch (cause) {
+              exchange.finish(Effect.fail(failedWith(cause, "transport")))
+            }
+            // Interrupted (a deadline above, or the caller): stop the exchange.
+            return Effect.sync(() => {
+              exchange.done = true
+              clearTimeout(exchange.timer)
+              exchange.abort("interrupted")
             })
-          } catch (cause) {
-            finish(Effect.fail(failedWith(cause, "transport")))
-          }
-          // Interrupted (a deadline above, or the caller): stop the exchange.
-          return Effect.sync(() => {
-            done = true
-            clearTimeout(timer)
-            abort("interrupted")
           })
-        })
-    })
+      }
+    }
   )
