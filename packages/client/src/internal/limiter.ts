@@ -146,7 +146,11 @@ export const makeLimiter = (config: Options, store: RateLimitStore.Service): Lim
     })
   // Takes a place in `key`'s window (pushed on `places` as soon as the store answers, so the
   // attempt settles it whatever happens next), waiting in this client's queue for the key.
-  const nextTicket = () => `${ticketPrefix}:${(ticketCount++).toString(36)}`
+  // A store in this process needs tickets unique in this process only (every client of the
+  // process counts on `localTickets`): a short key is cheaper to make and to look up.
+  const nextTicket = syncFaceOf(store) === undefined
+    ? () => `${ticketPrefix}:${(ticketCount++).toString(36)}`
+    : () => (localTickets++).toString(36)
   const take = (
     window: PlannedWindow,
     places: Array<Place>,
@@ -354,21 +358,26 @@ export const makeLimiter = (config: Options, store: RateLimitStore.Service): Lim
   // The places an attempt holds in response-counted windows are settled when its response (or
   // failure) arrives, and whatever else ends it (an interruption, a hold it will not wait for,
   // the deadline): never left to count until presumed lost.
+  // The Effect way: the places taken on `places` (some may be already), settled at the end.
+  const slowAttempt = <A, E>(
+    call: LimitedCall,
+    plan: Plan,
+    places: Array<Place>,
+    send: () => Effect.Effect<A, E>,
+    resumeAt?: { readonly delay: number; readonly fromWindow: number }
+  ) => {
+    let sent = false
+    return Effect.onExit(
+      Effect.flatMap(acquire(call, plan, places, resumeAt), () => {
+        sent = true
+        return send()
+      }),
+      (exit) => settle(places, sent && mayHaveReached(exit))
+    )
+  }
   const attempt: Limiter["attempt"] = (call, send) => {
     const plan = planOf(call.operation, call.policy)
-    const slow = (resumeAt?: { readonly delay: number; readonly fromWindow: number }) =>
-      Effect.suspend(() => {
-        const places: Array<Place> = []
-        let sent = false
-        return Effect.onExit(
-          Effect.flatMap(acquire(call, plan, places, resumeAt), () => {
-            sent = true
-            return send()
-          }),
-          (exit) => settle(places, sent && mayHaveReached(exit))
-        )
-      })
-    if (sync === undefined) return slow()
+    if (sync === undefined) return Effect.suspend(() => slowAttempt(call, plan, [], send))
     const store = sync
     // Uninterruptible from the places taken to the handlers that settle them: an interruption
     // in between would leave them counting until presumed lost.
@@ -379,17 +388,7 @@ export const makeLimiter = (config: Options, store: RateLimitStore.Service): Lim
         if (passed !== true) {
           // Went as far as it could at once: the rest, and its settling, the Effect way (held:
           // all of it, since nothing was done).
-          if (passed === undefined) return restore(slow())
-          return restore(Effect.suspend(() => {
-            let sent = false
-            return Effect.onExit(
-              Effect.flatMap(acquire(call, plan, places, passed), () => {
-                sent = true
-                return send()
-              }),
-              (exit) => settle(places, sent && mayHaveReached(exit))
-            )
-          }))
+          return restore(slowAttempt(call, plan, places, send, passed))
         }
         if (places.length === 0) return restore(send())
         return Effect.matchCauseEffect(restore(send()), {
@@ -455,6 +454,9 @@ interface Place {
   readonly ticket: string
   readonly intervalMillis: number
 }
+
+// The tickets of stores in this process (see `nextTicket`).
+let localTickets = 0
 
 // Added to what is left of a call's deadline for how long its place counts as in flight if never
 // settled (its process crashed): the transport's own timeout, timers firing late.

@@ -59,8 +59,14 @@ export const makeBuildRequest = (config: Options): (spec: RequestSpec) => BuiltR
 }
 
 /** The query keys of a request for its span, values redacted: `a=REDACTED&b=REDACTED`. @internal */
-export const redactedQuery = (spec: RequestSpec): string =>
-  Object.entries(spec.query ?? {}).filter(([, v]) => v !== undefined).map(([k]) => `${k}=REDACTED`).join("&")
+export const redactedQuery = (spec: RequestSpec): string => {
+  if (spec.query === undefined) return ""
+  let query = ""
+  for (const key in spec.query) {
+    if (spec.query[key] !== undefined) query += query === "" ? `${key}=REDACTED` : `&${key}=REDACTED`
+  }
+  return query
+}
 
 const isParseError = (u: unknown): u is ParseResult.ParseError =>
   typeof u === "object" && u !== null && (u as { _tag?: unknown })._tag === "ParseError"

@@ -71,7 +71,9 @@ export const startCallSpan = (
   const clock = Context.get(services, Clock.Clock)
   const timingEnabled = fiber.getFiberRef(FiberRef.currentTracerTimingEnabled)
   const parent = propagating(fiber.currentSpan === undefined ? Option.none() : Option.some(fiber.currentSpan))
-  const links = Chunk.toReadonlyArray(fiber.getFiberRef(FiberRef.currentTracerSpanLinks))
+  const linked = fiber.getFiberRef(FiberRef.currentTracerSpanLinks)
+  // A new array each time: a tracer may keep it as its span's own and add to it.
+  const links = Chunk.isEmpty(linked) ? [] : Chunk.toReadonlyArray(linked)
   const span = tracer.span(
     name,
     parent,
@@ -81,7 +83,8 @@ export const startCallSpan = (
     "client",
     { kind: "client", attributes }
   )
-  HashMap.forEach(fiber.getFiberRef(FiberRef.currentTracerSpanAnnotations), (value, key) => span.attribute(key, value))
+  const annotations = fiber.getFiberRef(FiberRef.currentTracerSpanAnnotations)
+  if (HashMap.size(annotations) > 0) HashMap.forEach(annotations, (value, key) => span.attribute(key, value))
   for (const key in attributes) span.attribute(key, attributes[key])
   return {
     span,

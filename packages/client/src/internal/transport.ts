@@ -3,8 +3,13 @@ import * as HttpClient from "@effect/platform/HttpClient"
 import type * as HttpClientError from "@effect/platform/HttpClientError"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import * as Clock from "effect/Clock"
+import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import type * as Exit from "effect/Exit"
+import type * as Fiber from "effect/Fiber"
+import * as FiberRef from "effect/FiberRef"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import type { Service, TransportRequest, TransportResponse } from "../HeroHealthTransport.js"
@@ -67,6 +72,16 @@ export const declaresMoreThan = (headers: Readonly<Record<string, string>>, maxR
   return declared !== undefined && /^\d+$/.test(declared.trim()) && Number(declared.trim()) > maxResponseBytes
 }
 
+// A body whose length is declared and not encoded: its bytes on the wire are its bytes read, at
+// most the declared length (HTTP/1.1 framing). An encoded one (gzip: fetch decompresses) may
+// grow to any size: it is read as a Stream, counted.
+const declaresLength = (headers: Readonly<Record<string, string>>): boolean => {
+  const declared = headers["content-length"]
+  const encoding = headers["content-encoding"]
+  return declared !== undefined && /^\s*\d+\s*$/.test(declared) &&
+    (encoding === undefined || encoding.trim().toLowerCase() === "identity")
+}
+
 const fromPlatformError = (error: HttpClientError.HttpClientError): TransportError =>
   error._tag === "RequestError" && error.reason !== "Transport"
     ? new TransportError({ kind: "failed", mayHaveReachedServer: false, reason: error.reason })
@@ -84,6 +99,16 @@ const readCapped = (
     return Effect.map(response.text, (text) => ({ status: response.status, headers: response.headers, text }))
   }
   if (declaresMoreThan(response.headers, max)) return Effect.fail(tooLarge(response.status, max))
+  // A declared length within the limit, not encoded: read whole, as text (a Stream costs about
+  // twice as much CPU). The bytes are still counted, in case a transport of your own reads more
+  // than was declared.
+  if (declaresLength(response.headers)) {
+    return Effect.flatMap(response.text, (text) =>
+      // At least as many UTF-8 bytes as UTF-16 units; only a text that may be over is counted.
+      text.length * 3 > max && Buffer.byteLength(text, "utf8") > max
+        ? Effect.fail(tooLarge(response.status, max))
+        : Effect.succeed({ status: response.status, headers: response.headers, text }))
+  }
   return Effect.suspend(() => {
     const chunks: Array<Uint8Array> = []
     let size = 0
@@ -122,6 +147,50 @@ const readCapped = (
   })
 }
 
+// Effect's own clock, as every runtime has it unless a layer replaces it.
+let liveClock: Clock.Clock | undefined
+const isLiveClock = (clock: Clock.Clock) => {
+  if (liveClock === undefined) liveClock = Effect.runSync(Effect.clock)
+  return clock === liveClock
+}
+
+/**
+ * Runs `exchange` in a child fiber of `fiber` under a native timer of `millis`: on expiry the
+ * child is interrupted and awaited (the timeout is reported once the exchange has stopped).
+ * `Effect.timeoutFail` races two fibers, about twice the cost. Only on Effect's own clock: on
+ * another (`TestClock`, a clock of your own) the caller uses `Effect.timeoutFail`, so that the
+ * timeout follows that clock.
+ */
+const underNativeTimer = <A>(
+  fiber: Fiber.RuntimeFiber<unknown, unknown>,
+  exchange: Effect.Effect<A, TransportError>,
+  millis: number
+): Effect.Effect<A, TransportError> =>
+  // The child ends with the exchange's Exit as its value: a failed exchange is not a failed
+  // fiber (which Effect would log as unhandled).
+  Effect.flatMap(Effect.fork(Effect.exit(exchange)), (child) =>
+    Effect.async<A, TransportError>((resume) => {
+      let expired = false
+      const timer = setTimeout(() => {
+        expired = true
+        child.unsafeInterruptAsFork(fiber.id())
+      }, millis)
+      child.addObserver((exit) => {
+        clearTimeout(timer)
+        // The child itself fails only by interruption (its failure carries no value).
+        const result: Exit.Exit<A, TransportError> = exit._tag === "Success"
+          ? exit.value
+          : (exit as Exit.Exit<never, never>)
+        // A response that beat the interruption is kept.
+        resume(expired && result._tag === "Failure" ? Effect.fail(timedOut()) : result)
+      })
+      // Interrupted from outside: the exchange is stopped too.
+      return Effect.sync(() => {
+        clearTimeout(timer)
+        child.unsafeInterruptAsFork(fiber.id())
+      })
+    }))
+
 // FetchHttpClient follows redirects unless told otherwise, and would send `x-api-key` to the
 // new origin. Its `RequestInit` may carry the caller's settings (a proxy dispatcher), so instead
 // of replacing it the client wraps the `Fetch` and forces `redirect: "manual"` on every call; a
@@ -131,22 +200,54 @@ const manualRedirects = (fetch: typeof globalThis.fetch | undefined): typeof glo
 
 /** @internal */
 export const fromHttpClient = (client: HttpClient.HttpClient, fetch?: typeof globalThis.fetch): Service => {
-  const http = client.pipe(HttpClient.withTracerDisabledWhen(() => true))
   const defaultFetch = manualRedirects(fetch)
+  const wrapped = new WeakMap<typeof globalThis.fetch, typeof globalThis.fetch>()
+  const refusingRedirects = (own: typeof globalThis.fetch) => {
+    let fetch = wrapped.get(own)
+    if (fetch === undefined) {
+      fetch = manualRedirects(own)
+      wrapped.set(own, fetch)
+    }
+    return fetch
+  }
+  // The platform's own span is off for the client's requests: it records the full URL, and a
+  // search's query carries NHS numbers, names and dates of birth (the engine's span records the
+  // query's keys only).
+  const always = () => true
   return {
     send: (spec: TransportRequest) => {
       const base = HttpClientRequest.make(spec.method)(spec.url).pipe(HttpClientRequest.setHeaders(spec.headers))
       const request = spec.body === undefined ? base : HttpClientRequest.bodyText(base, spec.body, "application/json")
-      return Effect.flatMap(Effect.serviceOption(FetchHttpClient.Fetch), (own) =>
-        http.execute(request).pipe(
-          Effect.flatMap((response) => readCapped(response, spec.maxResponseBytes)),
-          Effect.mapError((error) => error._tag === "TransportError" ? error : fromPlatformError(error)),
-          Effect.timeoutFail({ duration: Duration.millis(Math.max(0, spec.timeoutMillis)), onTimeout: timedOut }),
-          Effect.provideService(
-            FetchHttpClient.Fetch,
-            Option.isSome(own) ? manualRedirects(own.value) : defaultFetch
+      const exchange = client.execute(request).pipe(
+        Effect.flatMap((response) => readCapped(response, spec.maxResponseBytes)),
+        Effect.mapError((error) => error._tag === "TransportError" ? error : fromPlatformError(error))
+      )
+      const millis = Math.max(0, spec.timeoutMillis)
+      return Effect.withFiberRuntime((fiber) => {
+        const own = Context.getOption(fiber.currentContext, FetchHttpClient.Fetch)
+        const fetch = Option.isSome(own) ? refusingRedirects(own.value) : defaultFetch
+        if (!isLiveClock(Context.get(fiber.currentDefaultServices, Clock.Clock))) {
+          return exchange.pipe(
+            Effect.timeoutFail({ duration: Duration.millis(millis), onTimeout: timedOut }),
+            Effect.provideService(FetchHttpClient.Fetch, fetch),
+            Effect.locally(HttpClient.currentTracerDisabledWhen, always)
           )
-        ))
+        }
+        // The exchange runs in a fiber of its own: set there, once, and never restored (it
+        // ends with the exchange), the Fetch and the span's switch cost one copy of the fiber's
+        // refs each instead of two (`provideService` and `locally` put the old value back).
+        return underNativeTimer(
+          fiber,
+          Effect.zipRight(
+            Effect.zipRight(
+              FiberRef.update(FiberRef.currentContext, (context) => Context.add(context, FetchHttpClient.Fetch, fetch)),
+              FiberRef.set(HttpClient.currentTracerDisabledWhen, always)
+            ),
+            exchange
+          ),
+          millis
+        )
+      })
     }
   }
 }
