@@ -203,7 +203,7 @@ export const makeMemory: Effect.Effect<Service> = Effect.sync(() => {
   const windowOf = (key: string) => {
     let window = windows.get(key)
     if (window === undefined) {
-      window = { flying: new Map(), answered: [], head: 0 }
+      window = { flying: new Map(), answered: [], head: 0, lossCheckAt: Number.POSITIVE_INFINITY }
       windows.set(key, window)
     }
     return window
@@ -236,7 +236,9 @@ export const makeMemory: Effect.Effect<Service> = Effect.sync(() => {
       const answered = window.answered.length - window.head
       const count = answered + window.flying.size
       if (count < limit) {
-        window.flying.set(ticket, now + lostAfterMillis)
+        const lostAt = now + lostAfterMillis
+        window.flying.set(ticket, lostAt)
+        if (lostAt < window.lossCheckAt) window.lossCheckAt = lostAt
         return taken
       }
       // `excess` places must leave before one is free. Answered places leave in order, one
@@ -272,6 +274,8 @@ interface SlidingWindow {
   readonly flying: Map<string, number>
   readonly answered: Array<number>
   head: number
+  /** No place in flight is presumed lost before this time (the earliest loss time, or sooner). */
+  lossCheckAt: number
 }
 
 const taken: SlidingAnswer = { _tag: "Taken" }
@@ -289,8 +293,15 @@ const prune = (window: SlidingWindow, now: number, intervalMillis: number) => {
     answered.length = 0
     window.head = 0
   }
+  // The walk stops at the first place not yet lost; until that time there is nothing to drop
+  // (`lossCheckAt`), and no iterator is made.
+  if (now < window.lossCheckAt) return
+  window.lossCheckAt = Number.POSITIVE_INFINITY
   for (const [ticket, lostAt] of window.flying) {
-    if (lostAt > now) break
+    if (lostAt > now) {
+      window.lossCheckAt = lostAt
+      break
+    }
     window.flying.delete(ticket)
   }
 }

@@ -65,60 +65,63 @@ export const makeRetry = (options: BudgetOptions): Retry => {
   }
   return <A, E>(attempt: Effect.Effect<A, E | Errors.HeroHealthError>, call: Call, deadlineAt: number) => {
     const { operation, policy } = call
-    // The success path is one map (the refund) on the attempt: the generator below runs only
+    // The success path is one step on the attempt (the refund): the generator below runs only
     // after a failure.
-    const refunded = Effect.map(attempt, refund)
+    const refunded = (a: A) => Effect.succeed(refund(a))
     // `retry` counts retries after failures, `throttled` those after 429s with Retry-After.
     const loop = (retry: number, throttled: number): Effect.Effect<A, E | Errors.HeroHealthError> =>
-      Effect.catchAll(refunded, (error) =>
-        Effect.withParentSpan(
-          Effect.gen(function*() {
-            const typed = error as Errors.HeroHealthError
-            if (
-              typeof typed === "object" && typed !== null && "_tag" in typed && !Errors.isCertainlyUnsent(typed)
-            ) {
-              call.mayHaveActed = true
-            }
-            if (
-              typeof typed !== "object" || typed === null || !("_tag" in typed) ||
-              (typed._tag === "Timeout" && typed.scope === "deadline") ||
-              (typed._tag === "RateLimited" && typed.heldBack === true) ||
-              !shouldRetry(policy, typed)
-            ) {
-              return yield* Effect.fail(error)
-            }
-            if (
-              typed._tag === "RateLimited" && typed.retryAfterMillis !== undefined &&
-              typed.retryAfterMillis > Duration.toMillis(policy.maxRetryAfter)
-            ) {
-              return yield* Effect.fail(error)
-            }
-            // A 429 that says when to come back is pacing, not an outage: it costs less and
-            // has its own count.
-            const paced = typed._tag === "RateLimited" && typed.retryAfterMillis !== undefined
-            if (paced ? throttled >= policy.maxThrottledRetries : retry >= policy.maxRetries) {
-              return yield* Effect.fail(error)
-            }
-            if (!budget.trySpend(paced)) {
-              yield* Effect.logDebug("retry budget exhausted; not retrying").pipe(
-                Effect.annotateLogs({ operation, failure: typed._tag })
+      Effect.matchEffect(attempt, {
+        onSuccess: refunded,
+        onFailure: (error) =>
+          Effect.withParentSpan(
+            Effect.gen(function*() {
+              const typed = error as Errors.HeroHealthError
+              if (
+                typeof typed === "object" && typed !== null && "_tag" in typed && !Errors.isCertainlyUnsent(typed)
+              ) {
+                call.mayHaveActed = true
+              }
+              if (
+                typeof typed !== "object" || typed === null || !("_tag" in typed) ||
+                (typed._tag === "Timeout" && typed.scope === "deadline") ||
+                (typed._tag === "RateLimited" && typed.heldBack === true) ||
+                !shouldRetry(policy, typed)
+              ) {
+                return yield* Effect.fail(error)
+              }
+              if (
+                typed._tag === "RateLimited" && typed.retryAfterMillis !== undefined &&
+                typed.retryAfterMillis > Duration.toMillis(policy.maxRetryAfter)
+              ) {
+                return yield* Effect.fail(error)
+              }
+              // A 429 that says when to come back is pacing, not an outage: it costs less and
+              // has its own count.
+              const paced = typed._tag === "RateLimited" && typed.retryAfterMillis !== undefined
+              if (paced ? throttled >= policy.maxThrottledRetries : retry >= policy.maxRetries) {
+                return yield* Effect.fail(error)
+              }
+              if (!budget.trySpend(paced)) {
+                yield* Effect.logDebug("retry budget exhausted; not retrying").pipe(
+                  Effect.annotateLogs({ operation, failure: typed._tag })
+                )
+                return yield* Effect.fail(error)
+              }
+              const delay = yield* backoff(policy, retry)
+              yield* Effect.logDebug("retrying").pipe(
+                Effect.annotateLogs({
+                  operation,
+                  failure: typed._tag,
+                  retry: retry + throttled + 1,
+                  delayMillis: delay
+                })
               )
-              return yield* Effect.fail(error)
-            }
-            const delay = yield* backoff(policy, retry)
-            yield* Effect.logDebug("retrying").pipe(
-              Effect.annotateLogs({
-                operation,
-                failure: typed._tag,
-                retry: retry + throttled + 1,
-                delayMillis: delay
-              })
-            )
-            yield* sleepWithin(delay, deadlineAt, () => call.mayHaveActed ? call.onDeadline() : typed)
-            return yield* paced ? loop(retry, throttled + 1) : loop(retry + 1, throttled)
-          }),
-          call.span
-        ))
+              yield* sleepWithin(delay, deadlineAt, () => call.mayHaveActed ? call.onDeadline() : typed)
+              return yield* paced ? loop(retry, throttled + 1) : loop(retry + 1, throttled)
+            }),
+            call.span
+          )
+      })
     return loop(0, 0)
   }
 }

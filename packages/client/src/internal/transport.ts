@@ -214,9 +214,26 @@ export const fromHttpClient = (client: HttpClient.HttpClient, fetch?: typeof glo
   // search's query carries NHS numbers, names and dates of birth (the engine's span records the
   // query's keys only).
   const always = () => true
+  // The engine sends the same headers object on every request of a kind: the platform request
+  // with those headers (lower-cased, checked) is made once per method and object, and each
+  // request only sets its URL on it.
+  const baseRequests = new Map<string, WeakMap<object, HttpClientRequest.HttpClientRequest>>()
+  const baseRequest = (method: TransportRequest["method"], headers: TransportRequest["headers"]) => {
+    let byHeaders = baseRequests.get(method)
+    if (byHeaders === undefined) {
+      byHeaders = new WeakMap()
+      baseRequests.set(method, byHeaders)
+    }
+    let request = byHeaders.get(headers)
+    if (request === undefined) {
+      request = HttpClientRequest.make(method)("").pipe(HttpClientRequest.setHeaders(headers))
+      byHeaders.set(headers, request)
+    }
+    return request
+  }
   return {
     send: (spec: TransportRequest) => {
-      const base = HttpClientRequest.make(spec.method)(spec.url).pipe(HttpClientRequest.setHeaders(spec.headers))
+      const base = HttpClientRequest.setUrl(baseRequest(spec.method, spec.headers), spec.url)
       const request = spec.body === undefined ? base : HttpClientRequest.bodyText(base, spec.body, "application/json")
       const exchange = client.execute(request).pipe(
         Effect.flatMap((response) => readCapped(response, spec.maxResponseBytes)),
