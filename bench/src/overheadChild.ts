@@ -171,12 +171,12 @@ const heroClient = async (
     baseUrl: url,
     apiKey: Redacted.make(apiKey),
     practiceGroupId: PracticeGroupId.make(practiceGroupId),
-    rateLimit: (lean && process.env.HERO_VARIANT !== "limiter") ? "unlimited" : { limit: 1_000_000, interval: "1 second" }
+    rateLimit: lean ? "unlimited" : { limit: 1_000_000, interval: "1 second" }
   })
   const client = httpClient === undefined
     ? HeroHealthClient.layerUndici().pipe(Layer.provide(config))
     : HeroHealthClient.layer.pipe(Layer.provide(config), Layer.provide(httpClient))
-  const layer = client.pipe(Layer.provideMerge(lean && process.env.HERO_VARIANT !== "span" ? Layer.setTracerEnabled(false) : countingTracer))
+  const layer = client.pipe(Layer.provideMerge(lean ? Layer.setTracerEnabled(false) : countingTracer))
   const runtime = ManagedRuntime.make(layer)
   const hero = await runtime.runPromise(HeroHealthClient)
   return {

@@ -10,11 +10,12 @@ import { wirePatientV1 } from "./support/scripted.js"
 // undici transport has its own timer. A server that never answers: the attempt fails as a
 // Timeout, and the exchange is stopped (the server sees its connection close). Real sockets on
 // 127.0.0.1; nothing here asserts on time.
-const hang = (closed: Deferred.Deferred<void>, received: Deferred.Deferred<void>) =>
-(req: http.IncomingMessage, _: http.ServerResponse) => {
-  Deferred.unsafeDone(received, Effect.void)
-  req.socket.once("close", () => Deferred.unsafeDone(closed, Effect.void))
-}
+const hang =
+  (closed: Deferred.Deferred<void>, received: Deferred.Deferred<void>) =>
+  (req: http.IncomingMessage, _: http.ServerResponse) => {
+    Deferred.unsafeDone(received, Effect.void)
+    req.socket.once("close", () => Deferred.unsafeDone(closed, Effect.void))
+  }
 
 describe("attempt timeout on the live clock", () => {
   for (const transport of transportNames) {
