@@ -66,29 +66,4 @@ describe("attempt timeout on the live clock", () => {
         expect(server.hits.length).toBe(2)
       }).pipe(Effect.scoped))
   }
-
-  it.live("a declared length within the limit is read whole; one over it is refused unread", () =>
-    Effect.gen(function*() {
-      const body = JSON.stringify({ ...wirePatientV1, pad: "x".repeat(2000) })
-      const server = yield* loopback((_, res) => {
-        res.writeHead(200, { "content-type": "application/json", "content-length": String(Buffer.byteLength(body)) })
-        res.end(body)
-      })
-      for (const transport of transportNames) {
-        const ok = yield* withClientOn(
-          transport,
-          server.url,
-          (hero) => hero.getPatientById(PatientId.make("1001")),
-          { maxResponseBytes: body.length }
-        )
-        expect(ok.id).toBe(wirePatientV1.id)
-        const error = yield* withClientOn(
-          transport,
-          server.url,
-          (hero) => Effect.flip(hero.getPatientById(PatientId.make("1001"))),
-          { maxResponseBytes: body.length - 1 }
-        )
-        expect(error).toMatchObject({ _tag: "UnexpectedResponse", maxResponseBytes: body.length - 1 })
-      }
-    }).pipe(Effect.scoped))
 })

@@ -20,6 +20,7 @@ import { defaultRateLimit } from "../HeroHealthConfig.js"
 import * as Errors from "../HeroHealthError.js"
 import type { OperationId, OperationPolicy, RateLimit } from "../Operation.js"
 import type * as RateLimitStore from "../RateLimitStore.js"
+import type { SlidingSettlement } from "../RateLimitStore.js"
 import { makeAdaptiveLimit } from "./adaptiveLimit.js"
 import { sleepWithin } from "./deadline.js"
 import type { Gate } from "./gate.js"
@@ -133,13 +134,7 @@ export const makeLimiter = (config: Options, store: RateLimitStore.Service): Lim
       return Effect.flatMap(Clock.currentTimeMillis, (nowMillis) =>
         Effect.forEach(ended, (place) =>
           Effect.zipRight(
-            store.settleSliding({
-              key: place.key,
-              ticket: place.ticket,
-              intervalMillis: place.intervalMillis,
-              nowMillis,
-              mayHaveReachedServer
-            }),
+            store.settleSliding(settlementOf(place, nowMillis, mayHaveReachedServer)),
             // A freed place may let a waiter of this client go before its wait ends.
             mayHaveReachedServer ? Effect.void : Effect.sync(() => gateOf(place.key).wake())
           ), { discard: true }))
@@ -344,13 +339,7 @@ export const makeLimiter = (config: Options, store: RateLimitStore.Service): Lim
 
   const settleNow = (store: SyncStore, places: Array<Place>, mayHaveReachedServer: boolean, nowMillis: number) => {
     for (const place of places.splice(0)) {
-      store.settleSliding({
-        key: place.key,
-        ticket: place.ticket,
-        intervalMillis: place.intervalMillis,
-        nowMillis,
-        mayHaveReachedServer
-      })
+      store.settleSliding(settlementOf(place, nowMillis, mayHaveReachedServer))
       if (!mayHaveReachedServer) gateOf(place.key).wake()
     }
   }
@@ -454,6 +443,14 @@ interface Place {
   readonly ticket: string
   readonly intervalMillis: number
 }
+
+const settlementOf = (place: Place, nowMillis: number, mayHaveReachedServer: boolean): SlidingSettlement => ({
+  key: place.key,
+  ticket: place.ticket,
+  intervalMillis: place.intervalMillis,
+  nowMillis,
+  mayHaveReachedServer
+})
 
 // The tickets of stores in this process (see `nextTicket`).
 let localTickets = 0
