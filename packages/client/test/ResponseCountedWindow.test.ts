@@ -233,6 +233,35 @@ describe("the sliding window counted from responses (the default)", () => {
       yield* Fiber.join(later)
     }))
 
+  it.effect("in-memory store: a call that took its operation's place at once, then waits for the client-wide one, frees it when interrupted", () =>
+    Effect.gen(function*() {
+      // The in-memory store (no store given): the limiter's synchronous pass takes the
+      // operation's place, finds the client-wide window full, and goes on the Effect way.
+      const s = slidingServer({ limit: 10, windowMillis: 1_000, fault: (i) => (i <= 1 ? "hang" : undefined) })
+      const hero = yield* heroWith(s.client, {
+        rateLimit: { limit: 2, interval: "1 second", adaptive: false },
+        policies: { getPatientById: { rateLimit: { limit: 2, interval: "1 second" } } }
+      })
+      const first = yield* Effect.fork(hero.getPatientById(id)) // operation 1 of 2, client-wide 1 of 2
+      yield* TestClock.adjust(0)
+      const other = yield* Effect.fork(hero.listPatientEhrCandidates(id)) // client-wide 2 of 2
+      yield* TestClock.adjust(0)
+      const waiting = yield* Effect.fork(hero.getPatientById(id)) // operation 2 of 2, then waits
+      yield* TestClock.adjust(500)
+      expect(s.sends).toStrictEqual([0, 0])
+      yield* Fiber.interrupt(waiting) // never sent: its operation place is freed
+      yield* Fiber.interrupt(other) // counts in the client-wide window until 1.5 s
+      const next = yield* Effect.fork(hero.getPatientById(id))
+      yield* TestClock.adjust(999)
+      expect(s.sends).toStrictEqual([0, 0])
+      // A leaked operation place would keep the operation's window full (the first call still
+      // in flight, and the leak) until it was presumed lost, a minute later.
+      yield* TestClock.adjust(1)
+      expect(s.sends).toStrictEqual([0, 0, 1_500])
+      expect((yield* Fiber.join(next)).id).toBe("1001")
+      yield* Fiber.interrupt(first)
+    }))
+
   it.effect("places freed by a hold: requests held back by a 429 do not keep places they did not use", () =>
     seeded(Effect.gen(function*() {
       const { counts, store } = yield* countingStore

@@ -13,6 +13,7 @@ import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
+import { identity } from "effect/Function"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import type { Options } from "../HeroHealthConfig.js"
@@ -348,19 +349,22 @@ export const makeLimiter = (config: Options, store: RateLimitStore.Service): Lim
   // failure) arrives, and whatever else ends it (an interruption, a hold it will not wait for,
   // the deadline): never left to count until presumed lost.
   // The Effect way: the places taken on `places` (some may be already), settled at the end.
+  // Called inside an uninterruptible region with its `restore`, only the waits and the send are
+  // interruptible: the settling handler is in place first.
   const slowAttempt = <A, E>(
     call: LimitedCall,
     plan: Plan,
     places: Array<Place>,
     send: () => Effect.Effect<A, E>,
-    resumeAt?: { readonly delay: number; readonly fromWindow: number }
+    resumeAt?: { readonly delay: number; readonly fromWindow: number },
+    restore: <X, Y>(effect: Effect.Effect<X, Y>) => Effect.Effect<X, Y> = identity
   ) => {
     let sent = false
     return Effect.onExit(
-      Effect.flatMap(acquire(call, plan, places, resumeAt), () => {
+      restore(Effect.flatMap(acquire(call, plan, places, resumeAt), () => {
         sent = true
         return send()
-      }),
+      })),
       (exit) => settle(places, sent && mayHaveReached(exit))
     )
   }
@@ -374,10 +378,13 @@ export const makeLimiter = (config: Options, store: RateLimitStore.Service): Lim
       Effect.suspend(() => {
         const places: Array<Place> = []
         const passed = passAtOnce(store, call, plan, places)
+        // Held: all of it the Effect way (nothing was taken yet).
+        if (passed === undefined) return restore(slowAttempt(call, plan, places, send))
         if (passed !== true) {
-          // Went as far as it could at once: the rest, and its settling, the Effect way (held:
-          // all of it, since nothing was done).
-          return restore(slowAttempt(call, plan, places, send, passed))
+          // Went as far as it could at once: the rest the Effect way. The settling handler is
+          // in place before the waits turn interruptible again, so the places already taken are
+          // settled whatever ends the attempt.
+          return slowAttempt(call, plan, places, send, passed, restore)
         }
         if (places.length === 0) return restore(send())
         return Effect.matchCauseEffect(restore(send()), {
