@@ -154,6 +154,11 @@ export const comparisons: ReadonlyArray<ComparisonSpec> = [
     label: "limiter and spans: the full client ÷ the lean ablation (both on layerUndici)",
     contender: "hero-undici",
     against: "hero-undici-lean"
+  },
+  {
+    label: "the engine: the lean client ÷ its undici transport + the decode alone",
+    contender: "hero-undici-lean",
+    against: "hero-transport"
   }
 ]
 
