@@ -85,24 +85,19 @@ export const makeLimiter = (config: Options, store: RateLimitStore.Service): Lim
   const waitOutHolds = config.onRateLimitHold !== "fail"
   const scope = `hero:${config.practiceGroupId}:${keyFingerprint(config.apiKey)}`
   const overall = config.rateLimit === "unlimited" ? undefined : (config.rateLimit ?? defaultRateLimit)
+  // The store's synchronous face, when it lives in this process (the in-memory store).
+  const sync = syncFaceOf(store)
 
-  // Token buckets and reservation-counted windows: a reservation that stands, and a wait.
-  const reserve = (key: string, rateLimit: RateLimit, now: number): Effect.Effect<number> => {
-    const intervalMillis = Duration.toMillis(rateLimit.interval)
-    if (rateLimit.algorithm === "token-bucket") {
-      return store.reserve(key, rateLimit.limit, intervalMillis, now)
-    }
-    const marginMillis = rateLimit.margin === undefined ? intervalMillis * 0.05 : Duration.toMillis(rateLimit.margin)
-    return store.reserveSliding(key, rateLimit.limit, intervalMillis + marginMillis, now)
-  }
-  const reserveNow = (sync: SyncStore, key: string, rateLimit: RateLimit, now: number): number => {
-    const intervalMillis = Duration.toMillis(rateLimit.interval)
-    if (rateLimit.algorithm === "token-bucket") {
-      return sync.reserve(key, rateLimit.limit, intervalMillis, now)
-    }
-    const marginMillis = rateLimit.margin === undefined ? intervalMillis * 0.05 : Duration.toMillis(rateLimit.margin)
-    return sync.reserveSliding(key, rateLimit.limit, intervalMillis + marginMillis, now)
-  }
+  // Token buckets and reservation-counted windows: a reservation that stands, and a wait; asked
+  // of the store's Effects, or of its synchronous face (`passAtOnce`).
+  const reserve = (key: string, rateLimit: RateLimit, now: number): Effect.Effect<number> =>
+    rateLimit.algorithm === "token-bucket"
+      ? store.reserve(key, rateLimit.limit, reservationMillis(rateLimit), now)
+      : store.reserveSliding(key, rateLimit.limit, reservationMillis(rateLimit), now)
+  const reserveNow = (sync: SyncStore, key: string, rateLimit: RateLimit, now: number): number =>
+    rateLimit.algorithm === "token-bucket"
+      ? sync.reserve(key, rateLimit.limit, reservationMillis(rateLimit), now)
+      : sync.reserveSliding(key, rateLimit.limit, reservationMillis(rateLimit), now)
   const noDelay = Effect.succeed(0)
   const allKey = `${scope}:all`
 
@@ -140,13 +135,13 @@ export const makeLimiter = (config: Options, store: RateLimitStore.Service): Lim
             mayHaveReachedServer ? Effect.void : Effect.sync(() => gateOf(place.key).wake())
           ), { discard: true }))
     })
-  // Takes a place in `key`'s window (pushed on `places` as soon as the store answers, so the
-  // attempt settles it whatever happens next), waiting in this client's queue for the key.
   // A store in this process needs tickets unique in this process only (every client of the
   // process counts on `localTickets`): a short key is cheaper to make and to look up.
-  const nextTicket = syncFaceOf(store) === undefined
+  const nextTicket = sync === undefined
     ? () => `${ticketPrefix}:${(ticketCount++).toString(36)}`
     : () => (localTickets++).toString(36)
+  // Takes a place in `key`'s window (pushed on `places` as soon as the store answers, so the
+  // attempt settles it whatever happens next), waiting in this client's queue for the key.
   const take = (
     window: PlannedWindow,
     places: Array<Place>,
@@ -188,7 +183,6 @@ export const makeLimiter = (config: Options, store: RateLimitStore.Service): Lim
   const countsResponses = (rateLimit: RateLimit | undefined): rateLimit is RateLimit =>
     rateLimit !== undefined && rateLimit.algorithm !== "token-bucket" && rateLimit.countFrom !== "reservation"
   const overallCountsResponses = countsResponses(overall)
-  const sync = syncFaceOf(store)
 
   // What an operation's attempts must pass, worked out once per operation (its policy is fixed
   // for the client's life): its key, its reservations, the windows it takes places in.
@@ -243,16 +237,13 @@ export const makeLimiter = (config: Options, store: RateLimitStore.Service): Lim
     const mayWait = (until: number, at: number) => waitOutHolds && until - at <= plan.maxHoldWait && until <= deadlineAt
     const heldBack = (until: number, at: number) =>
       Effect.fail(new Errors.RateLimited({ operation, retryAfterMillis: until - at, heldBack: true }))
-    const takePlaces = (from: number): Effect.Effect<void, Errors.Timeout | Errors.RateLimited> => {
-      let taking: Effect.Effect<void, Errors.Timeout | Errors.RateLimited> = Effect.void
-      for (let i = plan.windows.length - 1; i >= from; i--) {
-        const window = plan.windows[i]!
-        const rest = taking
-        const one = take(window, places, deadlineAt, onLimiterDeadline)
-        taking = i === plan.windows.length - 1 ? one : Effect.zipRight(one, rest)
-      }
-      return taking
-    }
+    // The places of the windows from `from` on, in order.
+    const takePlaces = (from: number): Effect.Effect<void, Errors.Timeout | Errors.RateLimited> =>
+      Effect.forEach(
+        plan.windows.slice(from),
+        (window) => take(window, places, deadlineAt, onLimiterDeadline),
+        { discard: true }
+      )
     const afterDelay = (delay: number, fromWindow: number, left: number) => {
       const afterLimits = Effect.flatMap(
         store.heldUntil(scope),
@@ -421,6 +412,14 @@ export const makeLimiter = (config: Options, store: RateLimitStore.Service): Lim
     })
 
   return { attempt, noteSuccess, throttled }
+}
+
+// The window a reservation counts in: a token bucket's interval; a reservation-counted
+// window's interval plus its margin (5% of it unless set).
+const reservationMillis = (rateLimit: RateLimit): number => {
+  const intervalMillis = Duration.toMillis(rateLimit.interval)
+  if (rateLimit.algorithm === "token-bucket") return intervalMillis
+  return intervalMillis + (rateLimit.margin === undefined ? intervalMillis * 0.05 : Duration.toMillis(rateLimit.margin))
 }
 
 /** A window an operation takes places in, its length worked out. */

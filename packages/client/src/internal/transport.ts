@@ -61,6 +61,12 @@ export const tooLarge = (status: number, maxResponseBytes: number): TransportErr
     status
   })
 
+// The `content-length` a response declares, when it is a plain number.
+const declaredLength = (headers: Readonly<Record<string, string>>): number | undefined => {
+  const declared = headers["content-length"]?.trim()
+  return declared !== undefined && /^\d+$/.test(declared) ? Number(declared) : undefined
+}
+
 /**
  * A declared `content-length` over the limit. A decompressing transport (fetch) turns a small
  * compressed length into a larger body, so the declared length only ever refuses early; the
@@ -68,17 +74,16 @@ export const tooLarge = (status: number, maxResponseBytes: number): TransportErr
  * @internal
  */
 export const declaresMoreThan = (headers: Readonly<Record<string, string>>, maxResponseBytes: number): boolean => {
-  const declared = headers["content-length"]
-  return declared !== undefined && /^\d+$/.test(declared.trim()) && Number(declared.trim()) > maxResponseBytes
+  const declared = declaredLength(headers)
+  return declared !== undefined && declared > maxResponseBytes
 }
 
 // A body whose length is declared and not encoded: its bytes on the wire are its bytes read, at
 // most the declared length (HTTP/1.1 framing). An encoded one (gzip: fetch decompresses) may
 // grow to any size: it is read as a Stream, counted.
 const declaresLength = (headers: Readonly<Record<string, string>>): boolean => {
-  const declared = headers["content-length"]
   const encoding = headers["content-encoding"]
-  return declared !== undefined && /^\s*\d+\s*$/.test(declared) &&
+  return declaredLength(headers) !== undefined &&
     (encoding === undefined || encoding.trim().toLowerCase() === "identity")
 }
 
