@@ -11,6 +11,7 @@ import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
 import type { Options } from "../HeroHealthConfig.js"
 import { defaultMaxResponseBytes, defaultRetryBudget } from "../HeroHealthConfig.js"
 import * as Errors from "../HeroHealthError.js"
@@ -169,13 +170,21 @@ export const makeEngine = (
           span.attribute("hero.outcome", outcome)
           if (lastStatus !== undefined) span.attribute("http.response.status_code", lastStatus)
         }
-        return Effect.onExit(
-          retry(attempt, call, deadlineAt),
-          (exit) =>
-            Effect.sync(() => {
-              annotate(exit._tag === "Success" ? "success" : "failure")
-              end(exit)
-            })
+        // The span ends however the call does (an interruption included): the handlers run
+        // uninterruptibly, and end it in place rather than through an Effect of their own.
+        return Effect.uninterruptibleMask((restore) =>
+          Effect.matchCauseEffect(restore(retry(attempt, call, deadlineAt)), {
+            onFailure: (cause) => {
+              annotate("failure")
+              end(Exit.failCause(cause))
+              return Effect.failCause(cause)
+            },
+            onSuccess: (value) => {
+              annotate("success")
+              end(Exit.succeed(value))
+              return Effect.succeed(value)
+            }
+          })
         )
       })
     }
