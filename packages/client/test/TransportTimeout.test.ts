@@ -28,9 +28,10 @@ describe("attempt timeout on the live clock", () => {
           transport,
           server.url,
           (hero) => Effect.flip(hero.getPatientById(PatientId.make("1001"))),
-          { policies: { getPatientById: { attemptTimeout: "150 millis", maxRetries: 0 } } }
+          // Long enough that, even on a loaded machine, the request is sent before it fires.
+          { policies: { getPatientById: { attemptTimeout: "1 second", maxRetries: 0 } } }
         )
-        expect(error).toMatchObject({ _tag: "Timeout", scope: "attempt", afterMillis: 150 })
+        expect(error).toMatchObject({ _tag: "Timeout", scope: "attempt", afterMillis: 1000 })
         expect(server.hits.length).toBe(1)
         // Resolves only once the client has closed the connection it was waiting on.
         yield* Deferred.await(closed)
