@@ -57,6 +57,17 @@ export interface Limiter {
     call: LimitedCall,
     send: () => Effect.Effect<A, E>
   ) => Effect.Effect<A, E | Errors.Timeout | Errors.RateLimited>
+  /**
+   * On a store in this process (`syncStore.ts`): the limiter without an Effect, for an attempt
+   * the caller runs itself. Undefined on a store outside the process.
+   */
+  readonly atOnce: AtOnce | undefined
+  /** The rest of an attempt `AtOnce.pass` could not pass: as `attempt` goes on from there. */
+  readonly goOn: <A, E>(
+    call: LimitedCall,
+    part: PartPass,
+    send: () => Effect.Effect<A, E>
+  ) => Effect.Effect<A, E | Errors.Timeout | Errors.RateLimited>
   /** A success at `now`, for the learned limit: undefined when the client-wide limit is not adaptive. */
   readonly noteSuccess: ((now: number) => void) | undefined
   /**
@@ -68,6 +79,21 @@ export interface Limiter {
     policy: OperationPolicy,
     response: RawResponse
   ) => Effect.Effect<never, Errors.RateLimited>
+}
+
+/** The limiter on a store in this process, without an Effect. @internal */
+export interface AtOnce {
+  /**
+   * Passes an attempt in one synchronous block: the places it took when it passed (to
+   * `settle` when its response or failure arrives, or it is interrupted), else how far it got
+   * (for `Limiter.goOn`).
+   */
+  readonly pass: (call: LimitedCall) => Array<Place> | PartPass
+  /**
+   * Settles places `pass` took (once: the array is emptied). `mayHaveReachedServer` false
+   * frees them (a waiter of this client may go at once).
+   */
+  readonly settle: (places: Array<Place>, mayHaveReachedServer: boolean, nowMillis: number) => void
 }
 
 /** A fingerprint of the API key for store keys: never the key itself. @internal */
@@ -231,9 +257,11 @@ export const makeLimiter = (config: Options, store: RateLimitStore.Service): Lim
     places: Array<Place>,
     // Set when the synchronous pass got this far: the reservations made (with this wait), the
     // first `fromWindow` places taken, the hold checked before them.
-    resumeAt?: { readonly delay: number; readonly fromWindow: number }
+    resumeAt?: ResumeAt
   ): Effect.Effect<void, Errors.Timeout | Errors.RateLimited> => {
-    const { deadlineAt, onLimiterDeadline, operation } = call
+    const { deadlineAt, operation } = call
+    // A method of the call's state: called on it.
+    const onLimiterDeadline = (millis: number) => call.onLimiterDeadline(millis)
     const mayWait = (until: number, at: number) => waitOutHolds && until - at <= plan.maxHoldWait && until <= deadlineAt
     const heldBack = (until: number, at: number) =>
       Effect.fail(new Errors.RateLimited({ operation, retryAfterMillis: until - at, heldBack: true }))
@@ -298,7 +326,7 @@ export const makeLimiter = (config: Options, store: RateLimitStore.Service): Lim
     call: LimitedCall,
     plan: Plan,
     places: Array<Place>
-  ): true | { readonly delay: number; readonly fromWindow: number } | undefined => {
+  ): true | ResumeAt | undefined => {
     const now = call.clock.unsafeCurrentTimeMillis()
     // Held: the Effect way decides whether to wait or fail.
     if (store.heldUntil(scope) > now) return undefined
@@ -329,7 +357,8 @@ export const makeLimiter = (config: Options, store: RateLimitStore.Service): Lim
     return true
   }
 
-  const settleNow = (store: SyncStore, places: Array<Place>, mayHaveReachedServer: boolean, nowMillis: number) => {
+  const settleWith = (store: SyncStore, places: Array<Place>, mayHaveReachedServer: boolean, nowMillis: number) => {
+    if (places.length === 0) return
     for (const place of places.splice(0)) {
       store.settleSliding(settlementOf(place, nowMillis, mayHaveReachedServer))
       if (!mayHaveReachedServer) gateOf(place.key).wake()
@@ -347,7 +376,7 @@ export const makeLimiter = (config: Options, store: RateLimitStore.Service): Lim
     plan: Plan,
     places: Array<Place>,
     send: () => Effect.Effect<A, E>,
-    resumeAt?: { readonly delay: number; readonly fromWindow: number },
+    resumeAt?: ResumeAt,
     restore: <X, Y>(effect: Effect.Effect<X, Y>) => Effect.Effect<X, Y> = identity
   ) => {
     let sent = false
@@ -369,28 +398,50 @@ export const makeLimiter = (config: Options, store: RateLimitStore.Service): Lim
       Effect.suspend(() => {
         const places: Array<Place> = []
         const passed = passAtOnce(store, call, plan, places)
-        // Held: all of it the Effect way (nothing was taken yet).
-        if (passed === undefined) return restore(slowAttempt(call, plan, places, send))
-        if (passed !== true) {
-          // Went as far as it could at once: the rest the Effect way. The settling handler is
-          // in place before the waits turn interruptible again, so the places already taken are
-          // settled whatever ends the attempt.
-          return slowAttempt(call, plan, places, send, passed, restore)
-        }
+        if (passed !== true) return goOnFrom(call, plan, places, passed, send, restore)
         if (places.length === 0) return restore(send())
         return Effect.matchCauseEffect(restore(send()), {
           onFailure: (cause) => {
-            settleNow(store, places, mayHaveReachedCause(cause), call.clock.unsafeCurrentTimeMillis())
+            settleWith(store, places, mayHaveReachedCause(cause), call.clock.unsafeCurrentTimeMillis())
             return Effect.failCause(cause)
           },
           onSuccess: (value) => {
-            settleNow(store, places, true, call.clock.unsafeCurrentTimeMillis())
+            settleWith(store, places, true, call.clock.unsafeCurrentTimeMillis())
             return Effect.succeed(value)
           }
         })
       })
     )
   }
+
+  // The rest of an attempt the synchronous pass could not pass.
+  const goOnFrom = <A, E>(
+    call: LimitedCall,
+    plan: Plan,
+    places: Array<Place>,
+    resumeAt: ResumeAt | undefined,
+    send: () => Effect.Effect<A, E>,
+    restore: <X, Y>(effect: Effect.Effect<X, Y>) => Effect.Effect<X, Y>
+  ) =>
+    // Held: all of it the Effect way (nothing was taken yet). Else it went as far as it could
+    // at once: the settling handler is in place before the waits turn interruptible again, so
+    // the places already taken are settled whatever ends the attempt.
+    resumeAt === undefined
+      ? restore(slowAttempt(call, plan, places, send))
+      : slowAttempt(call, plan, places, send, resumeAt, restore)
+
+  const atOnce: AtOnce | undefined = sync === undefined ? undefined : {
+    pass: (call) => {
+      const places: Array<Place> = []
+      const passed = passAtOnce(sync, call, planOf(call.operation, call.policy), places)
+      return passed === true ? places : { places, resumeAt: passed }
+    },
+    settle: (places, mayHaveReachedServer, nowMillis) => settleWith(sync, places, mayHaveReachedServer, nowMillis)
+  }
+  const goOn: Limiter["goOn"] = (call, part, send) =>
+    Effect.uninterruptibleMask((restore) =>
+      goOnFrom(call, planOf(call.operation, call.policy), part.places, part.resumeAt, send, restore)
+    )
 
   const noteSuccess = adaptive ? learned.noteSuccess : undefined
 
@@ -411,7 +462,7 @@ export const makeLimiter = (config: Options, store: RateLimitStore.Service): Lim
         )
     })
 
-  return { attempt, noteSuccess, throttled }
+  return { attempt, atOnce, goOn, noteSuccess, throttled }
 }
 
 // The window a reservation counts in: a token bucket's interval; a reservation-counted
@@ -443,8 +494,25 @@ interface Plan {
   readonly windows: ReadonlyArray<PlannedWindow>
 }
 
-/** A place an attempt holds in a response-counted window. */
-interface Place {
+/**
+ * How far the synchronous pass got when it could not pass an attempt at once: the places it
+ * took, and (unless a hold stopped it before anything) the wait of its reservations and the
+ * first window it has no place in yet.
+ * @internal
+ */
+export interface PartPass {
+  readonly places: Array<Place>
+  readonly resumeAt: ResumeAt | undefined
+}
+
+/** Where the Effect way goes on from. */
+interface ResumeAt {
+  readonly delay: number
+  readonly fromWindow: number
+}
+
+/** A place an attempt holds in a response-counted window. @internal */
+export interface Place {
   readonly key: string
   readonly ticket: string
   readonly intervalMillis: number

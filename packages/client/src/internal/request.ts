@@ -24,8 +24,8 @@ export interface RequestSpec {
   readonly conflicts?: boolean | undefined
 }
 
-/** A built request, before each attempt gives it its own time limit. @internal */
-export type BuiltRequest = Omit<Transport.TransportRequest, "timeoutMillis">
+/** A built request, before each attempt gives it its own time limit (and the size limit). @internal */
+export type BuiltRequest = Omit<Transport.TransportRequest, "timeoutMillis" | "maxResponseBytes">
 
 /** The request builder of a client: its base URL and headers fixed. @internal */
 export const makeBuildRequest = (config: Options): (spec: RequestSpec) => BuiltRequest => {

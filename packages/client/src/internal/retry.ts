@@ -36,12 +36,27 @@ export interface Call {
   readonly span: Tracer.Span
 }
 
-/** Runs `attempt` again after each failure that may be retried, until the call's deadline. @internal */
-export type Retry = <A, E>(
-  attempt: Effect.Effect<A, E | Errors.HeroHealthError>,
-  call: Call,
-  deadlineAt: number
-) => Effect.Effect<A, E | Errors.HeroHealthError>
+/** The retries of a client. @internal */
+export interface Retry {
+  /** Runs `attempt`, and again after each failure that may be retried, until the call's deadline. */
+  readonly run: <A, E>(
+    attempt: Effect.Effect<A, E | Errors.HeroHealthError>,
+    call: Call,
+    deadlineAt: number
+  ) => Effect.Effect<A, E | Errors.HeroHealthError>
+  /**
+   * As `run`, with a first attempt of its own: `first` (the engine's first attempt, when it ran
+   * outside an Effect, or went on from where it stopped), then `attempt` for the retries.
+   */
+  readonly after: <A, E>(
+    first: Effect.Effect<A, E | Errors.HeroHealthError>,
+    attempt: Effect.Effect<A, E | Errors.HeroHealthError>,
+    call: Call,
+    deadlineAt: number
+  ) => Effect.Effect<A, E | Errors.HeroHealthError>
+  /** A call succeeded outside `run` and `after`: its refund to the retry budget. */
+  readonly refund: () => void
+}
 
 const backoff = (policy: OperationPolicy, retry: number) =>
   Effect.map(Random.nextRange(0.5, 1), (jitter) =>
@@ -59,69 +74,82 @@ const shouldRetry = (policy: OperationPolicy, error: Errors.HeroHealthError) =>
 /** The retries of a client: one retry budget for all its calls. @internal */
 export const makeRetry = (options: BudgetOptions): Retry => {
   const budget = makeRetryBudget(options)
-  const refund = <A>(a: A): A => {
+  const refunded = <A>(a: A) => {
     budget.refund()
-    return a
+    return Effect.succeed(a)
   }
-  return <A, E>(attempt: Effect.Effect<A, E | Errors.HeroHealthError>, call: Call, deadlineAt: number) => {
+  const retrying = <A, E>(attempt: Effect.Effect<A, E | Errors.HeroHealthError>, call: Call, deadlineAt: number) => {
     const { operation, policy } = call
-    // The success path is one step on the attempt (the refund): the generator below runs only
-    // after a failure.
-    const refunded = (a: A) => Effect.succeed(refund(a))
-    // `retry` counts retries after failures, `throttled` those after 429s with Retry-After.
+    // The success path is one step on the attempt (the refund): `next` runs only after a
+    // failure. `retry` counts retries after failures, `throttled` those after 429s with
+    // Retry-After.
     const loop = (retry: number, throttled: number): Effect.Effect<A, E | Errors.HeroHealthError> =>
       Effect.matchEffect(attempt, {
         onSuccess: refunded,
-        onFailure: (error) =>
-          Effect.withParentSpan(
-            Effect.gen(function*() {
-              const typed = error as Errors.HeroHealthError
-              if (
-                typeof typed === "object" && typed !== null && "_tag" in typed && !Errors.isCertainlyUnsent(typed)
-              ) {
-                call.mayHaveActed = true
-              }
-              if (
-                typeof typed !== "object" || typed === null || !("_tag" in typed) ||
-                (typed._tag === "Timeout" && typed.scope === "deadline") ||
-                (typed._tag === "RateLimited" && typed.heldBack === true) ||
-                !shouldRetry(policy, typed)
-              ) {
-                return yield* Effect.fail(error)
-              }
-              if (
-                typed._tag === "RateLimited" && typed.retryAfterMillis !== undefined &&
-                typed.retryAfterMillis > Duration.toMillis(policy.maxRetryAfter)
-              ) {
-                return yield* Effect.fail(error)
-              }
-              // A 429 that says when to come back is pacing, not an outage: it costs less and
-              // has its own count.
-              const paced = typed._tag === "RateLimited" && typed.retryAfterMillis !== undefined
-              if (paced ? throttled >= policy.maxThrottledRetries : retry >= policy.maxRetries) {
-                return yield* Effect.fail(error)
-              }
-              if (!budget.trySpend(paced)) {
-                yield* Effect.logDebug("retry budget exhausted; not retrying").pipe(
-                  Effect.annotateLogs({ operation, failure: typed._tag })
-                )
-                return yield* Effect.fail(error)
-              }
-              const delay = yield* backoff(policy, retry)
-              yield* Effect.logDebug("retrying").pipe(
-                Effect.annotateLogs({
-                  operation,
-                  failure: typed._tag,
-                  retry: retry + throttled + 1,
-                  delayMillis: delay
-                })
-              )
-              yield* sleepWithin(delay, deadlineAt, () => call.mayHaveActed ? call.onDeadline() : typed)
-              return yield* paced ? loop(retry, throttled + 1) : loop(retry + 1, throttled)
-            }),
-            call.span
-          )
+        onFailure: (error) => next(error, retry, throttled)
       })
-    return loop(0, 0)
+    const next = (
+      error: E | Errors.HeroHealthError,
+      retry: number,
+      throttled: number
+    ): Effect.Effect<A, E | Errors.HeroHealthError> =>
+      Effect.withParentSpan(
+        Effect.gen(function*() {
+          const typed = error as Errors.HeroHealthError
+          if (
+            typeof typed === "object" && typed !== null && "_tag" in typed && !Errors.isCertainlyUnsent(typed)
+          ) {
+            call.mayHaveActed = true
+          }
+          if (
+            typeof typed !== "object" || typed === null || !("_tag" in typed) ||
+            (typed._tag === "Timeout" && typed.scope === "deadline") ||
+            (typed._tag === "RateLimited" && typed.heldBack === true) ||
+            !shouldRetry(policy, typed)
+          ) {
+            return yield* Effect.fail(error)
+          }
+          if (
+            typed._tag === "RateLimited" && typed.retryAfterMillis !== undefined &&
+            typed.retryAfterMillis > Duration.toMillis(policy.maxRetryAfter)
+          ) {
+            return yield* Effect.fail(error)
+          }
+          // A 429 that says when to come back is pacing, not an outage: it costs less and
+          // has its own count.
+          const paced = typed._tag === "RateLimited" && typed.retryAfterMillis !== undefined
+          if (paced ? throttled >= policy.maxThrottledRetries : retry >= policy.maxRetries) {
+            return yield* Effect.fail(error)
+          }
+          if (!budget.trySpend(paced)) {
+            yield* Effect.logDebug("retry budget exhausted; not retrying").pipe(
+              Effect.annotateLogs({ operation, failure: typed._tag })
+            )
+            return yield* Effect.fail(error)
+          }
+          const delay = yield* backoff(policy, retry)
+          yield* Effect.logDebug("retrying").pipe(
+            Effect.annotateLogs({
+              operation,
+              failure: typed._tag,
+              retry: retry + throttled + 1,
+              delayMillis: delay
+            })
+          )
+          yield* sleepWithin(delay, deadlineAt, () => call.mayHaveActed ? call.onDeadline() : typed)
+          return yield* paced ? loop(retry, throttled + 1) : loop(retry + 1, throttled)
+        }),
+        call.span
+      )
+    return { loop, next }
+  }
+  return {
+    run: (attempt, call, deadlineAt) => retrying(attempt, call, deadlineAt).loop(0, 0),
+    after: (first, attempt, call, deadlineAt) =>
+      Effect.matchEffect(first, {
+        onSuccess: refunded,
+        onFailure: (error) => retrying(attempt, call, deadlineAt).next(error, 0, 0)
+      }),
+    refund: budget.refund
   }
 }

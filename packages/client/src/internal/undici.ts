@@ -3,9 +3,11 @@ import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
 import type { Dispatcher } from "undici"
 import { Agent } from "undici"
-import type { Service, TransportResponse } from "../HeroHealthTransport.js"
+import type { Service, TransportRequest } from "../HeroHealthTransport.js"
 import { TransportError } from "../HeroHealthTransport.js"
 import type { Options } from "../UndiciTransport.js"
+import type { ExchangeHandler } from "./dispatch.js"
+import { fromDispatch } from "./dispatch.js"
 import { declaresMoreThan, failedWith, timedOut, tooLarge } from "./transport.js"
 
 // Origin and path of an absolute http(s) URL, without a URL object per request (the engine
@@ -30,8 +32,8 @@ const flattenHeaders = (raw: UndiciHeaders): Record<string, string> => {
 }
 
 // One exchange: undici's dispatch handler, with the exchange's state on it (one object per
-// request instead of a closure per callback). `settle` is called once, with the result or the
-// failure; the timer and the controller abort the exchange.
+// request instead of a closure per callback). `handler` hears once, the response or the
+// failure; the timer, the controller and `cancel` abort the exchange.
 class Exchange implements Dispatcher.DispatchHandler {
   done = false
   controller: Dispatcher.DispatchController | undefined = undefined
@@ -42,13 +44,18 @@ class Exchange implements Dispatcher.DispatchHandler {
   timer: ReturnType<typeof setTimeout> | undefined = undefined
   constructor(
     readonly max: number | undefined,
-    readonly settle: (result: Effect.Effect<TransportResponse, TransportError>) => void
+    readonly handler: ExchangeHandler
   ) {}
-  finish(result: Effect.Effect<TransportResponse, TransportError>) {
+  fail(error: TransportError) {
     if (this.done) return
     this.done = true
     clearTimeout(this.timer)
-    this.settle(result)
+    this.handler.onFailure(error)
+  }
+  cancel() {
+    this.done = true
+    clearTimeout(this.timer)
+    this.abort("interrupted")
   }
   abort(reason: string) {
     const controller = this.controller
@@ -64,7 +71,7 @@ class Exchange implements Dispatcher.DispatchHandler {
     this.headers = flattenHeaders(headers as UndiciHeaders)
     // A declared length over the limit: refused before a byte of the body is read.
     if (this.max !== undefined && declaresMoreThan(this.headers, this.max)) {
-      this.finish(Effect.fail(tooLarge(statusCode, this.max)))
+      this.fail(tooLarge(statusCode, this.max))
       this.abort("too large")
     }
   }
@@ -74,25 +81,28 @@ class Exchange implements Dispatcher.DispatchHandler {
     // Counted while reading: past the limit the exchange is aborted, the rest unread.
     if (this.max !== undefined && this.size > this.max) {
       this.chunks.length = 0
-      this.finish(Effect.fail(tooLarge(this.status, this.max)))
+      this.fail(tooLarge(this.status, this.max))
       this.abort("too large")
       return
     }
     this.chunks.push(chunk)
   }
   onResponseEnd() {
+    if (this.done) return
+    this.done = true
+    clearTimeout(this.timer)
     const chunks = this.chunks
     const text = chunks.length === 1 ? chunks[0]!.toString("utf8") : Buffer.concat(chunks).toString("utf8")
-    this.finish(Effect.succeed({ status: this.status, headers: this.headers, text }))
+    this.handler.onResponse({ status: this.status, headers: this.headers, text })
   }
   onResponseError(_: Dispatcher.DispatchController, cause: Error) {
-    this.finish(Effect.fail(failedWith(cause, "transport")))
+    this.fail(failedWith(cause, "transport"))
   }
 }
 
 // One native timer per exchange: it aborts the request, headers or body alike.
 const onTimeout = (exchange: Exchange) => {
-  exchange.finish(Effect.fail(timedOut()))
+  exchange.fail(timedOut())
   exchange.abort("timeout")
 }
 
@@ -125,40 +135,28 @@ export const make = (options: Options = {}): Effect.Effect<Service, never, Scope
         if (result !== undefined) lastOrigin = result.origin
         return result
       }
-      return {
-        send: (request) =>
-          Effect.async<TransportResponse, TransportError>((resume) => {
-            const url = split(request.url)
-            if (url === undefined) {
-              resume(
-                Effect.fail(
-                  new TransportError({ kind: "failed", mayHaveReachedServer: false, reason: "ERR_INVALID_URL" })
-                )
-              )
-              return
-            }
-            // undici's dispatcher API directly: no response stream, no AbortController; the
-            // controller it hands over aborts the exchange.
-            const exchange = new Exchange(request.maxResponseBytes, resume)
-            exchange.timer = setTimeout(onTimeout, request.timeoutMillis, exchange)
-            try {
-              agent.dispatch({
-                origin: url.origin,
-                path: url.path,
-                method: request.method,
-                headers: request.headers,
-                body: request.body ?? null
-              }, exchange)
-            } catch (cause) {
-              exchange.finish(Effect.fail(failedWith(cause, "transport")))
-            }
-            // Interrupted (a deadline above, or the caller): stop the exchange.
-            return Effect.sync(() => {
-              exchange.done = true
-              clearTimeout(exchange.timer)
-              exchange.abort("interrupted")
-            })
-          })
-      }
+      // undici's dispatcher API directly: no response stream, no AbortController; the
+      // controller it hands over aborts the exchange.
+      return fromDispatch((request: TransportRequest, handler: ExchangeHandler) => {
+        const exchange = new Exchange(request.maxResponseBytes, handler)
+        const url = split(request.url)
+        if (url === undefined) {
+          exchange.fail(new TransportError({ kind: "failed", mayHaveReachedServer: false, reason: "ERR_INVALID_URL" }))
+          return exchange
+        }
+        exchange.timer = setTimeout(onTimeout, request.timeoutMillis, exchange)
+        try {
+          agent.dispatch({
+            origin: url.origin,
+            path: url.path,
+            method: request.method,
+            headers: request.headers,
+            body: request.body ?? null
+          }, exchange)
+        } catch (cause) {
+          exchange.fail(failedWith(cause, "transport"))
+        }
+        return exchange
+      })
     }
   )
